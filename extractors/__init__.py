@@ -1,0 +1,1 @@
+"""Extractors: page → main text → quantities and attributions → scored claims."""

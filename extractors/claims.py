@@ -1,0 +1,83 @@
+"""Find claims: joins quantities (numbers.py) and speakers (attribution.py) over one parse, then scores them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.attribution import Quote, find_quotes, speaker_at
+from extractors.classifier import ClaimClassifier
+from extractors.nlp import load_nlp
+from extractors.numbers import Quantity, find_quantities
+
+LOGGER = logging.getLogger(__name__)
+
+# Bump when a change to the rules or the model changes what comes out; stored on each article
+# so `claimwatch reprocess` knows what is stale.
+EXTRACTOR_VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A quantity worth a researcher's attention, with its sentence, speaker and score."""
+
+    quantity: Quantity
+    sentence: str
+    sentence_start: int
+    speaker: str | None
+    score: float | None
+
+    def to_record(self) -> dict:
+        """The flat dict used by `extract --format jsonl` and the claims table."""
+        record = {"sentence": self.sentence, "sentence_start": self.sentence_start}
+        record.update(self.quantity.to_record())
+        record["speaker"] = self.speaker
+        record["score"] = None if self.score is None else round(self.score, 4)
+        return record
+
+
+@dataclass
+class Extraction:
+    """Everything found in one text: claims, attributed statements, and every quantity seen."""
+
+    claims: list[Claim] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+
+
+class ClaimFinder:
+    """Loads the spaCy model and classifier once and finds claims in any number of texts."""
+
+    def __init__(self, model: str, classifier: ClaimClassifier | None = None) -> None:
+        self.nlp: Language = load_nlp(model)
+        self.classifier = classifier if classifier is not None else ClaimClassifier.load_default()
+
+    def find(self, text: str) -> Extraction:
+        """Find the claims in one text."""
+        return self._extract(self.nlp(text))
+
+    def find_many(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[Extraction]:
+        """Find the claims in many texts, parsing them in batches."""
+        for doc in self.nlp.pipe(texts, batch_size=batch_size):
+            yield self._extract(doc)
+
+    def _extract(self, doc: Doc) -> Extraction:
+        quantities = find_quantities(doc)
+        quotes = find_quotes(doc)
+        claims = [self._claim(doc, quotes, q) for q in quantities if q.excluded is None]
+        return Extraction(claims=claims, quotes=quotes, quantities=quantities)
+
+    def _claim(self, doc: Doc, quotes: list[Quote], quantity: Quantity) -> Claim:
+        sentence = doc.char_span(quantity.start, quantity.end, alignment_mode="expand").sent
+        return Claim(
+            quantity=quantity,
+            sentence=sentence.text,
+            sentence_start=sentence.start_char,
+            speaker=speaker_at(doc, quotes, quantity.start, quantity.end),
+            score=self.classifier.score(doc, quantity) if self.classifier else None,
+        )
+

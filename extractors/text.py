@@ -1,0 +1,113 @@
+"""Extract main text: HTML page (or saved plain text) → article body and metadata, via trafilatura."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import trafilatura
+
+LOGGER = logging.getLogger(__name__)
+
+# Pages past this size are refused rather than parsed: no real article needs it, and lxml on a
+# hostile 20 MB page costs seconds and hundreds of megabytes.
+MAX_HTML_CHARS = 5_000_000
+
+_BULLET = re.compile(r"^\s*[•·▪●◦‣∙]\s")
+_INDENTED = re.compile(r"^(?: {2,}|\t)\S")
+_HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|article|div|p)\b", re.IGNORECASE)
+
+
+class NotAnArticle(ValueError):
+    """The page has no article text that could be extracted."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """An article's main text and what trafilatura found out about it."""
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    site_name: str | None = None
+    canonical_url: str | None = None
+    language: str | None = None
+
+
+def looks_like_html(content: bytes) -> bool:
+    """True when the first kilobytes hold an HTML tag (used for files and mislabelled responses)."""
+    return bool(_HTML_SNIFF.search(content[:4096]))
+
+
+def extract_page(html: str, url: str | None = None) -> Page:
+    """Extract the article body and metadata from an HTML page.
+
+    Args:
+        html: the page source, already decoded.
+        url: where it came from; helps trafilatura with relative links and metadata.
+
+    Raises:
+        NotAnArticle: the page is too large or holds no extractable body text.
+    """
+    if len(html) > MAX_HTML_CHARS:
+        raise NotAnArticle(f"page is {len(html):,} characters, over the {MAX_HTML_CHARS:,} limit")
+    document = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False, deduplicate=True
+    )
+    if document is None or not (document.text or "").strip():
+        raise NotAnArticle("no article text found in the page")
+    return Page(
+        text=_paragraphs(document.text),
+        title=document.title,
+        author=document.author,
+        published=document.date,
+        site_name=document.sitename,
+        canonical_url=document.url,
+        language=document.language,
+    )
+
+
+def extract_plain_text(text: str) -> Page:
+    """Clean a saved plain-text article: drop related-story lists and doubled photo captions."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    kept = _drop_caption_pairs(_drop_link_lists(lines))
+    body = "\n".join(kept).strip()
+    if not body:
+        raise NotAnArticle("the text file is empty")
+    return Page(text=re.sub(r"\n{3,}", "\n\n", body))
+
+
+def _paragraphs(text: str) -> str:
+    # trafilatura puts one paragraph a line; a blank line between them keeps spaCy from
+    # running a headline into the first sentence.
+    return "\n\n".join(line.strip() for line in text.split("\n") if line.strip())
+
+
+def _drop_link_lists(lines: list[str]) -> list[str]:
+    # Scraped pages end with "• Headline" items, each followed by an indented teaser: neither
+    # is part of the article.
+    kept: list[str] = []
+    in_list = False
+    for line in lines:
+        if _BULLET.match(line):
+            in_list = True
+            continue
+        if in_list and (not line.strip() or _INDENTED.match(line)):
+            continue
+        in_list = False
+        kept.append(line)
+    return kept
+
+
+def _drop_caption_pairs(lines: list[str]) -> list[str]:
+    # A photo caption is often saved twice in a row, once with the credit in capitals.
+    def key(line: str) -> str:
+        return line.strip().lower()[:60]
+
+    drop: set[int] = set()
+    for i in range(len(lines) - 1):
+        if len(key(lines[i])) >= 30 and key(lines[i]) == key(lines[i + 1]) and lines[i] != lines[i + 1]:
+            drop.update((i, i + 1))
+    return [line for i, line in enumerate(lines) if i not in drop]

@@ -1,0 +1,1 @@
+"""Monitor: configuration, fetching, the crawl pipeline, scheduling and the command line."""
