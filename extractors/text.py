@@ -13,6 +13,8 @@ LOGGER = logging.getLogger(__name__)
 # Pages past this size are refused rather than parsed: no real article needs it, and lxml on a
 # hostile 20 MB page costs seconds and hundreds of megabytes.
 MAX_HTML_CHARS = 5_000_000
+# Fewer words than this is navigation or an error page that trafilatura scraped anyway.
+MIN_ARTICLE_WORDS = 20
 
 _BULLET = re.compile(r"^\s*[•·▪●◦‣∙]\s")
 _INDENTED = re.compile(r"^(?: {2,}|\t)\S")
@@ -56,8 +58,9 @@ def extract_page(html: str, url: str | None = None) -> Page:
     document = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False, deduplicate=True
     )
-    if document is None or not (document.text or "").strip():
-        raise NotAnArticle("no article text found in the page")
+    words = len((document.text or "").split()) if document else 0
+    if words < MIN_ARTICLE_WORDS:
+        raise NotAnArticle(f"no article text found in the page ({words} words)")
     return Page(
         text=_paragraphs(document.text),
         title=document.title,
