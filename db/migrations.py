@@ -146,3 +146,99 @@ CREATE TABLE fetch_events (
 CREATE INDEX fetch_events_feed ON fetch_events(feed_id, at);
 CREATE INDEX fetch_events_url ON fetch_events(url);
 """
+
+
+@migration
+def m002_reviews(db: sqlite_utils.Database) -> None:
+    """The append-only reviews log, the triggers that make it drive claims.status, and the review indexes."""
+    db.conn.executescript(_REVIEWS_SCHEMA)
+
+
+# A claim's status is the verdict of its latest review (pending when it has none). The triggers make
+# that hold whoever writes: the CLI, Datasette's canned queries or anyone with the file.
+_REVIEWS_SCHEMA = """
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    claim_id INTEGER NOT NULL REFERENCES claims(id),
+    verdict TEXT NOT NULL CHECK (verdict IN ('verified', 'rejected', 'needs_correction', 'retracted')),
+    note TEXT,
+    corrected_value REAL CHECK (corrected_value IS NULL OR typeof(corrected_value) IN ('real', 'integer')),
+    reviewer TEXT NOT NULL CHECK (length(trim(reviewer)) > 0),
+    reviewed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))
+);
+CREATE INDEX reviews_claim ON reviews(claim_id, id);
+CREATE INDEX reviews_reviewer ON reviews(reviewer);
+CREATE INDEX claims_change ON claims(change);
+CREATE INDEX claims_subject ON claims(subject);
+CREATE INDEX articles_site_name ON articles(site_name);
+
+CREATE TRIGGER reviews_need_claim BEFORE INSERT ON reviews
+WHEN NOT EXISTS (SELECT 1 FROM claims WHERE id = NEW.claim_id)
+BEGIN SELECT RAISE(ABORT, 'no such claim'); END;
+
+CREATE TRIGGER reviews_set_status AFTER INSERT ON reviews
+BEGIN UPDATE claims SET status = NEW.verdict, updated_at = NEW.reviewed_at WHERE id = NEW.claim_id; END;
+
+CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are never changed: add a new review instead'); END;
+
+CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are never deleted'); END;
+
+CREATE TRIGGER claims_start_pending BEFORE INSERT ON claims
+WHEN NEW.status != 'pending'
+BEGIN SELECT RAISE(ABORT, 'a new claim is pending: its status comes from reviews'); END;
+
+CREATE TRIGGER claims_status_from_reviews BEFORE UPDATE OF status ON claims
+WHEN NEW.status IS NOT COALESCE(
+    (SELECT verdict FROM reviews WHERE claim_id = NEW.id ORDER BY id DESC LIMIT 1), 'pending')
+BEGIN SELECT RAISE(ABORT, 'a claim''s status is its latest review: add a review instead'); END;
+
+CREATE TRIGGER claims_keep_reviewed BEFORE DELETE ON claims
+WHEN EXISTS (SELECT 1 FROM reviews WHERE claim_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'a reviewed claim is never deleted: it is retracted'); END;
+
+CREATE VIEW claim_details AS
+SELECT claims.id, claims.status, claims.text, claims.value, claims.kind, claims.change, claims.subject,
+       claims.speaker, claims.score, claims.sentence,
+       articles.title AS article_title, articles.url AS article_url, articles.site_name AS site,
+       (SELECT json_group_array(feeds.name) FROM article_feeds JOIN feeds ON feeds.id = article_feeds.feed_id
+        WHERE article_feeds.article_id = claims.article_id) AS feeds,
+       articles.published, claims.article_id,
+       latest.reviewer AS reviewed_by, latest.reviewed_at, latest.note AS review_note,
+       latest.corrected_value, claims.created_at
+FROM claims
+JOIN articles ON articles.id = claims.article_id
+LEFT JOIN reviews AS latest ON latest.id = (SELECT max(id) FROM reviews WHERE claim_id = claims.id);
+"""
+
+
+@migration
+def m003_crawl_state(db: sqlite_utils.Database) -> None:
+    """Per-feed HTTP validators and failure backoff, attempts per fetch, and the archive of fetched pages."""
+    db.conn.executescript(_CRAWL_STATE_SCHEMA)
+
+
+# Validators (etag, last_modified, content_hash) are saved only once a feed's entries are all handled,
+# so a crawl killed half-way refetches the feed next time instead of trusting a 304.
+_CRAWL_STATE_SCHEMA = """
+ALTER TABLE feeds ADD COLUMN etag TEXT;
+ALTER TABLE feeds ADD COLUMN last_modified TEXT;
+ALTER TABLE feeds ADD COLUMN content_hash TEXT;
+ALTER TABLE feeds ADD COLUMN moved_to TEXT;
+ALTER TABLE feeds ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN retry_after TEXT;
+ALTER TABLE fetch_events ADD COLUMN attempts INTEGER;
+CREATE INDEX fetch_events_outcome ON fetch_events(outcome, at);
+CREATE TABLE pages (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    final_url TEXT NOT NULL,
+    headers TEXT NOT NULL DEFAULT '{}',
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    body BLOB NOT NULL,
+    fetched_at TEXT NOT NULL
+);
+CREATE INDEX pages_sha256 ON pages(sha256);
+"""

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from db.crawling import archive_page, failing_feeds
 from db.migrations import migrate
+from db.reviews import restore_claim, retract_claim
 
 LOGGER = logging.getLogger(__name__)
 
@@ -92,10 +94,13 @@ def link_article_to_feed(db: sqlite_utils.Database, article_id: int, feed_id: in
 
 
 def save_article(db: sqlite_utils.Database, article: dict, claims: list[dict], quotes: list[dict],
-                 feed_id: int | None, extractor_version: str) -> int:
-    """Store an article with its claims and quotes in one transaction; return the article id."""
+                 feed_id: int | None, extractor_version: str, page: dict | None = None) -> int:
+    """Store an article with its claims and quotes (and its fetched `page`, archived) in one transaction.
+
+    Returns the article id.
+    """
     stamp = now()
-    with db.conn:
+    with db.atomic():
         cursor = db.execute(
             """INSERT INTO articles (url, canonical_url, title, author, published, site_name, language,
                                      fetched_at, text, text_hash, extractor_version)
@@ -108,6 +113,8 @@ def save_article(db: sqlite_utils.Database, article: dict, claims: list[dict], q
         link_article_to_feed(db, article_id, feed_id)
         _insert_claims(db, article_id, claims, extractor_version, stamp)
         _insert_quotes(db, article_id, quotes)
+        if page is not None:
+            archive_page(db, article_id, page)
     return article_id
 
 
@@ -116,11 +123,12 @@ def sync_claims(db: sqlite_utils.Database, article_id: int, claims: list[dict], 
     """Replace an article's extraction, keeping each surviving claim's id, status and reviews.
 
     A claim is the same claim when it has the same sentence and number (the n-th such pair).
-    A claim that no longer comes out is deleted if nobody reviewed it, else marked `retracted`.
+    A claim that no longer comes out is deleted if nobody reviewed it, else retracted by a review
+    signed `claimwatch`; a retracted claim that comes out again gets back its earlier verdict.
     """
     stamp = now()
     counts = {"kept": 0, "added": 0, "retracted": 0, "deleted": 0}
-    with db.conn:
+    with db.atomic():
         existing = _claims_by_identity(db, article_id)
         for key, claim in _with_identity(claims):
             old = existing.pop(key, None)
@@ -131,7 +139,8 @@ def sync_claims(db: sqlite_utils.Database, article_id: int, claims: list[dict], 
                 _update_claim(db, old, claim, extractor_version, stamp)
                 counts["kept"] += 1
         for old in existing.values():
-            counts[_retire_claim(db, old, stamp)] += 1
+            if old["status"] != "retracted":
+                counts[_retire_claim(db, old, extractor_version)] += 1
         db.execute("DELETE FROM quotes WHERE article_id = ?", [article_id])
         _insert_quotes(db, article_id, quotes)
         db.execute("UPDATE articles SET extractor_version = ? WHERE id = ?", [extractor_version, article_id])
@@ -140,14 +149,14 @@ def sync_claims(db: sqlite_utils.Database, article_id: int, claims: list[dict], 
 
 def start_run(db: sqlite_utils.Database) -> int:
     """Open a crawl_runs row and return its id."""
-    with db.conn:
+    with db.atomic():
         return db.execute("INSERT INTO crawl_runs (started_at) VALUES (?)", [now()]).lastrowid
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, counts: dict[str, int], status: str = "finished") -> None:
     """Close a crawl_runs row with its counts."""
     columns = ("feeds_total", "feeds_failed", "entries_seen", "articles_new", "claims_new", "errors")
-    with db.conn:
+    with db.atomic():
         db.execute(
             f"UPDATE crawl_runs SET finished_at = ?, status = ?, {', '.join(f'{c} = ?' for c in columns)} "
             "WHERE id = ?",
@@ -157,14 +166,14 @@ def finish_run(db: sqlite_utils.Database, run_id: int, counts: dict[str, int], s
 
 def record_fetch(db: sqlite_utils.Database, *, run_id: int | None, feed_id: int | None, target: str, url: str,
                  outcome: str, status: int | None = None, size: int | None = None,
-                 duration: float | None = None, error: str | None = None) -> None:
+                 duration: float | None = None, error: str | None = None, attempts: int | None = None) -> None:
     """Append one fetch to the fetch_events log."""
-    with db.conn:
+    with db.atomic():
         db.execute(
             """INSERT INTO fetch_events (run_id, feed_id, target, url, status, bytes, duration_ms, outcome,
-                                         error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                         error, at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [run_id, feed_id, target, url, status, size,
-             None if duration is None else round(duration * 1000), outcome, error, now()],
+             None if duration is None else round(duration * 1000), outcome, error, now(), attempts],
         )
 
 
@@ -181,12 +190,7 @@ def stats(db: sqlite_utils.Database) -> dict:
         "feeds": one("SELECT count(*) FROM feeds"),
         "claims_by_status": dict(db.execute("SELECT status, count(*) FROM claims GROUP BY status").fetchall()),
         "last_run": last_runs[0] if last_runs else None,
-        "failing_feeds": [
-            {"name": name, "error": error, "at": at}
-            for name, error, at in db.execute(
-                "SELECT name, last_error, last_fetched_at FROM feeds WHERE last_status = 'error' ORDER BY name"
-            ).fetchall()
-        ],
+        "failing_feeds": failing_feeds(db),
     }
 
 
@@ -205,6 +209,16 @@ def list_claims(db: sqlite_utils.Database, status: str | None = None, speaker: s
               FROM claims JOIN articles ON articles.id = claims.article_id
               WHERE {' AND '.join(where)} ORDER BY {order_by} LIMIT ?"""
     return list(db.query(sql, [*params, limit]))
+
+
+def reviewed_claims(db: sqlite_utils.Database) -> list[tuple[str, int, int, bool]]:
+    """(article text, start, end, is a claim) for every claim whose latest verdict is verified or rejected."""
+    rows = db.execute(
+        """SELECT articles.text, claims.start_char, claims.end_char, claims.status = 'verified'
+           FROM claims JOIN articles ON articles.id = claims.article_id
+           WHERE claims.status IN ('verified', 'rejected') ORDER BY claims.id"""
+    ).fetchall()
+    return [(text, start, end, bool(verified)) for text, start, end, verified in rows]
 
 
 def _insert_claims(db: sqlite_utils.Database, article_id: int, claims: list[dict], extractor_version: str,
@@ -252,16 +266,16 @@ def _claims_by_identity(db: sqlite_utils.Database, article_id: int) -> dict[tupl
 
 
 def _update_claim(db: sqlite_utils.Database, old: dict, claim: dict, extractor_version: str, stamp: str) -> None:
-    values = _claim_values(claim)
-    # A claim that comes back after being retracted is open for review again.
-    status = "pending" if old["status"] == "retracted" else old["status"]
-    db["claims"].update(old["id"], {**values, "status": status, "extractor_version": extractor_version,
+    # The status is left alone: only reviews set it (see the triggers in db/migrations.py).
+    db["claims"].update(old["id"], {**_claim_values(claim), "extractor_version": extractor_version,
                                     "updated_at": stamp})
+    if old["status"] == "retracted":
+        restore_claim(db, old["id"], extractor_version)
 
 
-def _retire_claim(db: sqlite_utils.Database, old: dict, stamp: str) -> str:
+def _retire_claim(db: sqlite_utils.Database, old: dict, extractor_version: str) -> str:
     if old["status"] == "pending":
         db.execute("DELETE FROM claims WHERE id = ?", [old["id"]])
         return "deleted"
-    db.execute("UPDATE claims SET status = 'retracted', updated_at = ? WHERE id = ?", [stamp, old["id"]])
+    retract_claim(db, old["id"], extractor_version)
     return "retracted"

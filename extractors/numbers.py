@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import asdict, dataclass
 
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from extractors.number_affixes import build_qualifier_matcher, qualifier_index, widen
+from extractors.number_context import change_of, kind_of, subject_of
+from extractors.number_exclusions import DocFacts, exclusion, inherited_exclusion
+from extractors.number_mentions import Mention, build_matcher, find_atoms, join_ranges
 
 LOGGER = logging.getLogger(__name__)
 
 KINDS = ("count", "percent", "ratio", "money", "measure", "other")
 CHANGES = ("=", "~", ">", "<", "up", "down")
+
+# A bare "a year" is an amount only when something measures with it: "over a year", "a year left", "a meter tall".
+_MEASURED_BY = {"for", "than", "over", "almost", "nearly", "about", "around", "under", "just", "only"}
+_MEASURING = {"left", "tall", "long", "old", "wide", "high", "deep", "away"}
 
 
 @dataclass(frozen=True)
@@ -35,5 +47,57 @@ class Quantity:
 
 
 def find_quantities(doc: Doc) -> list[Quantity]:
-    """Every number mention in `doc`, claims and exclusions alike, in text order."""
-    raise NotImplementedError  # being written: see the numbers brief
+    """Every number mention in `doc`, claims and exclusions alike, in text order.
+
+    Args:
+        doc: a Doc parsed by the pipeline from `extractors.nlp.load_nlp`.
+
+    Returns:
+        One Quantity per mention; those that are not claims carry the reason in `excluded`.
+    """
+    matcher, qualifier_matcher = _matchers(doc.vocab)
+    qualifiers = qualifier_index(doc, qualifier_matcher)
+    facts = DocFacts.of(doc)
+    quantities: list[Quantity] = []
+    previous: Mention | None = None
+    for mention in join_ranges(doc, find_atoms(doc, matcher)):
+        widen(doc, mention, qualifiers)
+        if mention.form == "indefinite" and not _is_measured(doc, mention):
+            continue
+        reason = exclusion(doc, mention, facts)
+        if previous is not None and reason is None:
+            reason = inherited_exclusion(doc, previous, quantities[-1].excluded, mention)
+        quantities.append(_quantity(doc, mention, reason))
+        previous = mention
+    return quantities
+
+
+@functools.lru_cache(maxsize=4)
+def _matchers(vocab: Vocab) -> tuple[Matcher, PhraseMatcher]:
+    return build_matcher(vocab), build_qualifier_matcher(vocab)
+
+
+def _is_measured(doc: Doc, mention: Mention) -> bool:
+    before = doc[mention.start - 1] if mention.start > 0 else None
+    after = doc[mention.end] if mention.end < len(doc) else None
+    if mention.qualifier or (before is not None and before.lower_ in _MEASURED_BY):
+        return True
+    return after is not None and after.lower_ in _MEASURING
+
+
+def _quantity(doc: Doc, mention: Mention, excluded: str | None) -> Quantity:
+    span = doc[mention.start:mention.end]
+    is_range = mention.form == "range"
+    return Quantity(
+        start=span.start_char,
+        end=span.end_char,
+        text=span.text,
+        number=doc[mention.number_start:mention.number_end].text,
+        value=None if is_range else mention.value,
+        low=mention.low if is_range else None,
+        high=mention.high if is_range else None,
+        kind=kind_of(doc, mention),
+        change=change_of(doc, mention),
+        subject=subject_of(doc, mention),
+        excluded=excluded,
+    )

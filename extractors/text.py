@@ -55,8 +55,10 @@ def extract_page(html: str, url: str | None = None) -> Page:
     """
     if len(html) > MAX_HTML_CHARS:
         raise NotAnArticle(f"page is {len(html):,} characters, over the {MAX_HTML_CHARS:,} limit")
+    # No deduplicate: trafilatura's cache spans every page the process has seen, so a crawl or
+    # `reprocess` would find a page it met before empty.
     document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False, deduplicate=True
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False, deduplicate=False
     )
     words = len((document.text or "").split()) if document else 0
     if words < MIN_ARTICLE_WORDS:

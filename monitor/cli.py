@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import getpass
 import json
 import logging
 import os
@@ -22,7 +23,10 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def friendly_errors(function: Callable) -> Callable:
     """Turn the library's expected errors into one `error:` line and the right exit code."""
+    from db.reviews import NoSuchClaim, ReviewRefused
     from extractors.nlp import ModelNotInstalled
+    from monitor.lock import AlreadyRunning
+    from review.accounts import AccountError
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
@@ -30,7 +34,11 @@ def friendly_errors(function: Callable) -> Callable:
             return function(*args, **kwargs)
         except ConfigError as error:
             _fail(str(error), EXIT_USAGE)
-        except (ModelNotInstalled, FileNotFoundError, PermissionError) as error:
+        except (ModelNotInstalled, FileNotFoundError, PermissionError, AlreadyRunning) as error:
+            _fail(str(error), EXIT_FAILED)
+        except (AccountError, ReviewRefused) as error:
+            _fail(str(error), EXIT_USAGE)
+        except NoSuchClaim as error:
             _fail(str(error), EXIT_FAILED)
 
     return wrapper
@@ -83,9 +91,65 @@ def crawl(feeds_path: Path, db_path: Path) -> None:
     """
     from monitor.crawl import run_crawl
 
-    summary = run_crawl(load_config(feeds_path), db_path)
+    config = load_config(feeds_path)
+    summary = run_crawl(config, db_path, _progress())
     _print_summary(summary, db_path)
     sys.exit(EXIT_FAILED if summary.feeds_failed else EXIT_OK)
+
+
+@cli.command()
+@click.option("--since", help="Only articles fetched on or after this date (YYYY-MM-DD).")
+@click.option("--all", "everything", is_flag=True, help="Also articles already at the current extractor version.")
+@db_option
+@model_option
+@friendly_errors
+def reprocess(since: str | None, everything: bool, db_path: Path, model: str) -> None:
+    """Re-extract stored articles from their archived pages with the current extractor.
+
+    Reviewers' verdicts are kept: a claim that still comes out keeps its id and status.
+
+    Example: claimwatch reprocess --since 2026-01-01 --db db/claimwatch.db
+    """
+    from monitor.reprocess import reprocess as reprocess_articles
+
+    if since is not None:
+        _check_date(since)
+    summary = reprocess_articles(db_path, model, since=since, everything=everything)
+    for error in summary.errors:
+        click.echo(f"error: {error}", err=True)
+    changes = ", ".join(f"{count} {what}" for what, count in sorted(summary.claims.items())) or "no claims"
+    click.echo(f"reprocessed {summary.articles} articles ({summary.from_archive} from archived pages): {changes}")
+    sys.exit(EXIT_FAILED if summary.errors else EXIT_OK)
+
+
+@cli.command()
+@feeds_option
+@db_option
+@click.option("--at", "at_time", help="Time of day, HH:MM (default: crawl_time in the feeds file).")
+@click.option("--max-runs", type=click.IntRange(min=1), help="Stop after this many crawls (for testing).")
+@friendly_errors
+def schedule(feeds_path: Path, db_path: Path, at_time: str | None, max_runs: int | None) -> None:
+    """Crawl every day at a set time, in the foreground; a missed run is caught up on start.
+
+    The feeds file is read again before each crawl. Only one scheduler runs per database; see
+    docs/scheduling.md for cron and systemd alternatives.
+
+    Example: claimwatch schedule --at 06:30 --feeds feeds.yaml --db db/claimwatch.db
+    """
+    from monitor.crawl import run_crawl
+    from monitor.schedule import Scheduler, parse_time
+
+    config = load_config(feeds_path)
+    try:
+        at = parse_time(at_time or config.defaults.crawl_time)
+    except ValueError as error:
+        raise ConfigError(f"{'--at' if at_time else f'{feeds_path}: defaults: crawl_time'}: {error}") from error
+
+    def crawl_once() -> None:
+        summary = run_crawl(load_config(feeds_path), db_path, _progress())
+        _print_summary(summary, db_path)
+
+    Scheduler(db_path, at, crawl_once).run(max_runs)
 
 
 @cli.command()
@@ -133,6 +197,27 @@ def extract(sources: tuple[str, ...], output_format: str, quantities: bool, mode
 
 
 @cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also learn from the reviewers' verdicts in this database.")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of the labelled articles' texts (default: $CLAIMWATCH_CORPUS or ../shared/corpus/html).")
+@model_option
+@friendly_errors
+def train(db_path: Path | None, corpus: Path | None, model: str) -> None:
+    """Retrain the claim classifier (models/claim_classifier.json and models/CARD.md).
+
+    Example: claimwatch train --db db/claimwatch.db
+    """
+    from monitor.train import retrain
+
+    report = retrain(model, db_path, corpus)
+    cv = report.cross_validation
+    click.echo(f"trained on {report.examples} examples ({report.positives} claims, {report.negatives} not); "
+               f"{cv.folds}-fold CV precision {cv.precision:.3f}, recall {cv.recall:.3f}, F1 {cv.f1:.3f}")
+    click.echo(f"wrote {report.model_path} and {report.card_path}")
+
+
+@cli.command()
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @friendly_errors
@@ -155,7 +240,8 @@ def stats(db_path: Path, as_json: bool) -> None:
         click.echo(f"last crawl #{last['id']}: {last['started_at']} → {last['finished_at'] or '(running)'}, "
                    f"{last['articles_new']} new articles, {last['claims_new']} claims, {last['errors']} errors")
     for feed in figures["failing_feeds"]:
-        click.echo(f"failing feed {feed['name']} (since {feed['at']}): {feed['error']}")
+        click.echo(f"failing feed {feed['name']} ({feed['failures']} failures in a row, last {feed['at']}, "
+                   f"next try after {feed['retry_after']}): {feed['error']}")
 
 
 @cli.command()
@@ -183,11 +269,208 @@ def claims(db_path: Path, status: str | None, speaker: str | None, limit: int, o
                        f"{claim['speaker'] or '-'!s:26.26} {claim['sentence'][:70]}")
 
 
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; keep 127.0.0.1 behind an HTTPS proxy (docs/review.md).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@friendly_errors
+def serve(db_path: Path, host: str, port: int) -> None:
+    """Explore the claims in Datasette; signed-in reviewers give verdicts there.
+
+    Anyone who can reach the server may read and export; only reviewers (`claimwatch reviewer add`)
+    may write, and only through the review queries.
+
+    Example: claimwatch serve --db db/claimwatch.db --port 8001
+    """
+    from review.server import serve as serve_datasette
+
+    _require_database(db_path)
+    serve_datasette(db_path, host, port)
+
+
+@cli.group()
+def reviewer() -> None:
+    """Manage reviewer accounts (kept hashed in DB.reviewers.json beside the database)."""
+
+
+@reviewer.command("add")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@db_option
+@friendly_errors
+def reviewer_add(name: str, password_stdin: bool, db_path: Path) -> None:
+    """Create a reviewer who may sign in to `claimwatch serve`, or give one a new password.
+
+    Example: claimwatch reviewer add alice --db db/claimwatch.db
+    """
+    from review.accounts import accounts_path, add_reviewer
+
+    password = (sys.stdin.readline().rstrip("\r\n") if password_stdin
+                else click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    is_new = add_reviewer(accounts_path(db_path), name, password)
+    click.echo(f"{'added reviewer' if is_new else 'new password for'} {name} ({accounts_path(db_path)})")
+
+
+@reviewer.command("remove")
+@click.argument("name")
+@db_option
+@friendly_errors
+def reviewer_remove(name: str, db_path: Path) -> None:
+    """Delete a reviewer's account at once; the reviews they gave stay, signed with their name."""
+    from review.accounts import accounts_path, remove_reviewer
+
+    remove_reviewer(accounts_path(db_path), name)
+    click.echo(f"removed reviewer {name}")
+
+
+@reviewer.command("list")
+@db_option
+@friendly_errors
+def reviewer_list(db_path: Path) -> None:
+    """Print the reviewers' names."""
+    from review.accounts import accounts_path, load_accounts
+
+    for name in load_accounts(accounts_path(db_path)):
+        click.echo(name)
+
+
+@cli.group()
+def review() -> None:
+    """Review claims from the terminal, recorded like verdicts given in Datasette."""
+
+
+@review.command("list")
+@db_option
+@click.option("--status", type=click.Choice(["pending", "verified", "rejected", "needs_correction", "retracted"]),
+              default="pending", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["table", "jsonl"]), default="table",
+              show_default=True)
+@friendly_errors
+def review_list(db_path: Path, status: str, limit: int, output_format: str) -> None:
+    """The review queue: claims with this status, highest score first.
+
+    Example: claimwatch review list --limit 20
+    """
+    from db.store import list_claims
+
+    for claim in list_claims(_require_database(db_path), status=status, limit=limit, order="score"):
+        click.echo(json.dumps(claim, ensure_ascii=False) if output_format == "jsonl" else _queue_line(claim))
+
+
+def reviewer_option(function: Callable) -> Callable:
+    return click.option(
+        "--reviewer", default=getpass.getuser, show_default="your login name",
+        help="The name the verdict is signed with.",
+    )(function)
+
+
+@review.command("verify")
+@click.argument("claim_id", type=int)
+@click.option("--note", help="Why, or where you checked.")
+@reviewer_option
+@db_option
+@friendly_errors
+def review_verify(claim_id: int, note: str | None, reviewer: str, db_path: Path) -> None:
+    """Mark a claim verified.
+
+    Example: claimwatch review verify 42 --note "matches the police press release"
+    """
+    _give_verdict(db_path, claim_id, "verified", reviewer, note)
+
+
+@review.command("reject")
+@click.argument("claim_id", type=int)
+@click.option("--note", help="Why the claim is wrong or not a claim.")
+@reviewer_option
+@db_option
+@friendly_errors
+def review_reject(claim_id: int, note: str | None, reviewer: str, db_path: Path) -> None:
+    """Mark a claim rejected.
+
+    Example: claimwatch review reject 42 --note "a date, not a count"
+    """
+    _give_verdict(db_path, claim_id, "rejected", reviewer, note)
+
+
+@review.command("correct")
+@click.argument("claim_id", type=int)
+@click.option("--value", type=float, required=True, help="The value that is right.")
+@click.option("--note", help="Where the right value comes from.")
+@reviewer_option
+@db_option
+@friendly_errors
+def review_correct(claim_id: int, value: float, note: str | None, reviewer: str, db_path: Path) -> None:
+    """Mark a claim as needing correction, with the right value.
+
+    Example: claimwatch review correct 42 --value 1250 --note "the report says 1,250"
+    """
+    _give_verdict(db_path, claim_id, "needs_correction", reviewer, note, value)
+
+
+@review.command("history")
+@click.argument("claim_id", type=int)
+@db_option
+@friendly_errors
+def review_history(claim_id: int, db_path: Path) -> None:
+    """Every verdict a claim has had, oldest first."""
+    from db.reviews import claim_reviews
+
+    for row in claim_reviews(_require_database(db_path), claim_id):
+        click.echo(_review_line(row))
+
+
+def _give_verdict(db_path: Path, claim_id: int, verdict: str, reviewer: str, note: str | None,
+                  corrected_value: float | None = None) -> None:
+    from db.reviews import add_review
+
+    row = add_review(_require_database(db_path), claim_id, verdict, reviewer, note, corrected_value)
+    click.echo(_review_line(row))
+
+
+def _require_database(db_path: Path):
+    if not db_path.exists():
+        raise FileNotFoundError(f"{db_path}: no such database (run `claimwatch crawl` first)")
+    return open_database(db_path)
+
+
+def _queue_line(claim: dict) -> str:
+    score = "-" if claim["score"] is None else f"{claim['score']:.2f}"
+    return (f"#{claim['id']:<5} {score:>4} {claim['text']!s:22.22} {claim['kind']:8} "
+            f"{claim['speaker'] or '-'!s:24.24} {claim['sentence'][:70]}")
+
+
+def _review_line(row: dict) -> str:
+    value = "" if row["corrected_value"] is None else f" value={row['corrected_value']:g}"
+    note = f" — {row['note']}" if row["note"] else ""
+    return f"claim #{row['claim_id']} {row['verdict']}{value} by {row['reviewer']} at {row['reviewed_at']}{note}"
+
+
+def _progress():
+    from monitor.progress import Progress
+
+    # Off a terminal (cron, systemd) the progress is log lines, which need INFO to be seen.
+    if not sys.stderr.isatty():
+        logging.getLogger("monitor.progress").setLevel(logging.INFO)
+    return Progress.for_stream(sys.stderr)
+
+
+def _check_date(value: str) -> None:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-01-31", param_hint="--since") from error
+
+
 def _print_summary(summary, db_path: Path) -> None:
     for error in summary.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(
-        f"crawl #{summary.run_id}: {summary.feeds_total} feeds ({summary.feeds_failed} failed), "
+        f"crawl #{summary.run_id}: {summary.feeds_total} feeds ({summary.feeds_failed} failed, "
+        f"{summary.feeds_unchanged} unchanged, {summary.feeds_skipped} backing off), "
         f"{summary.entries_seen} entries, {summary.articles_new} new articles, {summary.claims_new} claims, "
         f"{len(summary.errors)} errors → {db_path}"
     )

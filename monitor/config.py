@@ -30,6 +30,20 @@ class Defaults:
     max_page_bytes: int = 10_000_000
     language: str = "en"
     model: str = DEFAULT_MODEL
+    # Crawling (issue 4): politeness, retries, safety and the daily schedule.
+    connect_timeout: float = 10.0         # seconds to open a connection (`timeout` is per read)
+    deadline: float = 60.0                # seconds for a whole response, however slowly it drips
+    max_attempts: int = 3                 # tries per URL for timeouts, 5xx and 429
+    backoff: float = 1.0                  # first retry waits up to this many seconds, then doubles
+    max_retry_after: float = 120.0        # a longer Retry-After gives up and waits for the next crawl
+    max_redirects: int = 5
+    workers: int = 16                     # fetches in flight across all hosts
+    per_host_concurrency: int = 2         # fetches in flight to any one host
+    per_host_delay: float = 1.0           # seconds between request starts to one host
+    obey_robots: bool = True
+    allow_private_hosts: bool = False     # true lets feeds reach loopback/private addresses
+    failure_backoff_hours: float = 1.0    # a failing feed waits this long, doubling per failure
+    crawl_time: str = "06:00"             # local time of day for `claimwatch schedule`
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,8 @@ def _load_feed(path: Path, index: int, item: Any) -> FeedConfig:
     if not isinstance(item, dict):
         raise ConfigError(f"{path}: feed #{index} must be a mapping, got {_type_name(item)}")
     label = f"feed #{index} ({item['name']})" if isinstance(item.get("name"), str) else f"feed #{index}"
+    # A misspelt key ("ur") explains a missing one ("url"), so unknown keys are reported first.
+    _check_keys(path, label, item, {f.name for f in fields(FeedConfig)})
     for required in ("name", "url"):
         if not item.get(required):
             raise ConfigError(f"{path}: {label}: missing required field '{required}'")

@@ -1,35 +1,82 @@
-"""Fetch: bytes from the network or the disk, sorted into success or a named kind of failure."""
+"""Fetch: bytes from the network or the disk, sorted into success or a named kind of failure.
+
+HTTP is done here, not by feedparser: conditional GET, redirects checked hop by hop, retries with
+backoff and Retry-After, per-host politeness, a size cap and a deadline on every response.
+"""
 
 from __future__ import annotations
 
 import logging
+import random
+import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 import httpx
 
+from monitor.config import Defaults
+from monitor.politeness import HostLimiter
+from monitor.safety import Resolver, UnsafeURL, check_url, resolve
+from monitor.urls import host_of
+
 LOGGER = logging.getLogger(__name__)
 
-DEFAULT_USER_AGENT = "claimwatch/0.1 (+https://github.com/claimwatch/claimwatch)"
-MAX_BYTES = 10_000_000
+DEFAULT_USER_AGENT = Defaults.user_agent
+MAX_BYTES = Defaults.max_page_bytes
+_REDIRECTS = (301, 302, 303, 307, 308)
+_PERMANENT_REDIRECTS = (301, 308)
 
 
 class FetchError(Exception):
     """A fetch that failed; `kind` says whether trying again later may help."""
 
-    def __init__(self, url: str, message: str, kind: str = "permanent", status: int | None = None) -> None:
+    def __init__(self, url: str, message: str, kind: str = "permanent", status: int | None = None,
+                 retry_after: float | None = None, retryable: bool | None = None) -> None:
         super().__init__(f"{url}: {message}")
         self.url = url
         self.reason = message
         self.kind = kind  # "temporary", "permanent" or "content"
         self.status = status
+        self.retry_after = retry_after
+        # Temporary failures are retried at once unless the server would only repeat itself (a drip feed).
+        self.retryable = kind == "temporary" if retryable is None else retryable
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How to fetch: identity, limits, retries, politeness and safety (from feeds.yaml's defaults)."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    connect_timeout: float = Defaults.connect_timeout
+    read_timeout: float = Defaults.timeout
+    deadline: float = Defaults.deadline
+    max_bytes: int = MAX_BYTES
+    max_attempts: int = Defaults.max_attempts
+    backoff: float = Defaults.backoff
+    max_retry_after: float = Defaults.max_retry_after
+    max_redirects: int = Defaults.max_redirects
+    allow_private_hosts: bool = Defaults.allow_private_hosts
+    per_host_concurrency: int = Defaults.per_host_concurrency
+    per_host_delay: float = Defaults.per_host_delay
+    workers: int = Defaults.workers
+
+    @classmethod
+    def from_defaults(cls, defaults: Defaults) -> FetchSettings:
+        return cls(user_agent=defaults.user_agent, connect_timeout=defaults.connect_timeout,
+                   read_timeout=defaults.timeout, deadline=defaults.deadline, max_bytes=defaults.max_page_bytes,
+                   max_attempts=defaults.max_attempts, backoff=defaults.backoff,
+                   max_retry_after=defaults.max_retry_after, max_redirects=defaults.max_redirects,
+                   allow_private_hosts=defaults.allow_private_hosts,
+                   per_host_concurrency=defaults.per_host_concurrency, per_host_delay=defaults.per_host_delay,
+                   workers=defaults.workers)
 
 
 @dataclass(frozen=True)
 class Fetched:
-    """A successful response: the body and what we need to know about it."""
+    """A successful response (or a 304): the body and what we need to know about it."""
 
     url: str
     final_url: str
@@ -37,10 +84,16 @@ class Fetched:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     elapsed: float = 0.0
+    attempts: int = 1
+    permanent_url: str | None = None  # where a 301/308 chain from `url` ends
 
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
 
 
 def is_local(source: str) -> bool:
@@ -58,40 +111,168 @@ def read_local(source: str, max_bytes: int = MAX_BYTES) -> Fetched:
     return Fetched(url=source, final_url=path.resolve().as_uri(), content=path.read_bytes())
 
 
-def fetch_url(url: str, user_agent: str = DEFAULT_USER_AGENT, timeout: float = 20.0,
-              max_bytes: int = MAX_BYTES) -> Fetched:
-    """GET one URL over http(s), refusing bodies over `max_bytes`."""
-    started = time.monotonic()
+class Fetcher:
+    """One HTTP client shared by all worker threads, with the host limiter every request passes through."""
+
+    def __init__(self, settings: FetchSettings, resolver: Resolver = resolve) -> None:
+        self.settings = settings
+        self.limiter = HostLimiter(settings.per_host_concurrency, settings.per_host_delay)
+        self._resolver = resolver
+        self._local = threading.local()
+        self._clients: list[httpx.Client] = []
+        self._clients_lock = threading.Lock()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._clients_lock:
+            for client in self._clients:
+                client.close()
+            self._clients.clear()
+
+    def get(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
+        """GET `url` over http(s), retrying temporary failures; a 304 comes back as `not_modified`.
+
+        Args:
+            url: an http or https URL.
+            etag, last_modified: validators from the last fetch, sent as If-None-Match (preferred)
+                or If-Modified-Since.
+
+        Raises:
+            FetchError: the last failure, with its kind, status and any Retry-After.
+        """
+        started = time.monotonic()
+        for attempt in range(1, self.settings.max_attempts + 1):
+            try:
+                fetched = self._follow(url, _conditional_headers(etag, last_modified))
+                return replace(fetched, elapsed=time.monotonic() - started, attempts=attempt)
+            except FetchError as error:
+                wait = self._retry_wait(error, attempt)
+                if wait is None:
+                    raise
+                LOGGER.info("retrying %s in %.2f s after: %s", url, wait, error.reason)
+                time.sleep(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _retry_wait(self, error: FetchError, attempt: int) -> float | None:
+        if not error.retryable or attempt >= self.settings.max_attempts:
+            return None
+        if error.retry_after is not None:
+            return error.retry_after if error.retry_after <= self.settings.max_retry_after else None
+        ceiling = self.settings.backoff * 2 ** (attempt - 1)
+        # Half fixed, half random: spreads retries from many workers without ever retrying at once.
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+    def _follow(self, url: str, headers: dict[str, str]) -> Fetched:
+        seen, current, permanent = {url}, url, None
+        for _ in range(self.settings.max_redirects + 1):
+            status, response_headers, body = self._request(current, headers)
+            if status not in _REDIRECTS:
+                return Fetched(url=url, final_url=current, content=body, status=status,
+                               headers=response_headers, permanent_url=permanent)
+            target = _redirect_target(current, status, response_headers)
+            if target in seen:
+                raise FetchError(url, f"redirect loop at {target}", kind="permanent", status=status)
+            if status in _PERMANENT_REDIRECTS and (permanent or current) == current:
+                permanent = target
+            seen.add(target)
+            current = target
+        raise FetchError(url, f"more than {self.settings.max_redirects} redirects", kind="permanent")
+
+    def _request(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        try:
+            check_url(url, self.settings.allow_private_hosts, self._resolver)
+        except UnsafeURL as error:
+            raise FetchError(url, str(error), kind="permanent") from error
+        with self.limiter.slot(host_of(url)):
+            started = time.monotonic()
+            try:
+                with self._client().stream("GET", url, headers=headers) as response:
+                    _raise_for_status(url, response)
+                    body = b"" if response.status_code in (304, *_REDIRECTS) else self._read(url, response, started)
+                    return response.status_code, {k.lower(): v for k, v in response.headers.items()}, body
+            except httpx.TimeoutException as error:
+                raise FetchError(url, f"timed out ({error.__class__.__name__})", kind="temporary") from error
+            except httpx.HTTPError as error:
+                raise FetchError(url, f"could not connect: {error}", kind="temporary") from error
+
+    def _read(self, url: str, response: httpx.Response, started: float) -> bytes:
+        limit, deadline = self.settings.max_bytes, self.settings.deadline
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise FetchError(url, f"response is over the {limit:,}-byte limit ({int(declared):,} declared)",
+                             kind="content")
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise FetchError(url, f"response is over the {limit:,}-byte limit", kind="content")
+            if time.monotonic() - started > deadline:
+                raise FetchError(url, f"response took over the {deadline:g} s deadline ({size:,} bytes read)",
+                                 kind="temporary", retryable=False)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _client(self) -> httpx.Client:
+        # One client per worker thread: httpx clients are not documented as safe to share across threads.
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = httpx.Client(
+                follow_redirects=False, headers={"User-Agent": self.settings.user_agent},
+                timeout=httpx.Timeout(self.settings.read_timeout, connect=self.settings.connect_timeout),
+            )
+            self._local.client = client
+            with self._clients_lock:
+                self._clients.append(client)
+        return client
+
+
+def fetch(source: str, settings: FetchSettings | None = None, allow_local: bool = True) -> Fetched:
+    """Fetch one URL, or read a local file when `source` is a path or file:// URL (if `allow_local`)."""
+    settings = settings or FetchSettings()
+    if allow_local and is_local(source):
+        return read_local(source, max_bytes=settings.max_bytes)
+    with Fetcher(settings) as fetcher:
+        return fetcher.get(source)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delay-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
     try:
-        client = httpx.Client(follow_redirects=True, timeout=timeout, headers={"User-Agent": user_agent})
-        with client, client.stream("GET", url) as response:
-            body = _read_capped(url, response, max_bytes)
-    except httpx.TimeoutException as error:
-        raise FetchError(url, f"timed out ({error.__class__.__name__})", kind="temporary") from error
-    except httpx.HTTPError as error:
-        raise FetchError(url, f"could not connect: {error}", kind="temporary") from error
-    if response.status_code >= 400:
-        kind = "temporary" if response.status_code >= 500 or response.status_code == 429 else "permanent"
-        raise FetchError(url, f"HTTP {response.status_code}", kind=kind, status=response.status_code)
-    return Fetched(url=url, final_url=str(response.url), content=body, status=response.status_code,
-                   headers={k.lower(): v for k, v in response.headers.items()},
-                   elapsed=time.monotonic() - started)
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
 
 
-def fetch(source: str, **options) -> Fetched:
-    """Fetch a URL, or read a local file when `source` is a path or file:// URL."""
-    if is_local(source):
-        return read_local(source, max_bytes=options.get("max_bytes", MAX_BYTES))
-    if urlparse(source).scheme not in ("http", "https"):
-        raise FetchError(source, "only http, https and local files can be fetched", kind="permanent")
-    return fetch_url(source, **options)
+def _raise_for_status(url: str, response: httpx.Response) -> None:
+    status = response.status_code
+    if status < 400:
+        return
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    kind = "temporary" if status >= 500 or status == 429 else "permanent"
+    suffix = f" (Retry-After {retry_after:g} s)" if retry_after is not None else ""
+    raise FetchError(url, f"HTTP {status}{suffix}", kind=kind, status=status, retry_after=retry_after)
 
 
-def _read_capped(url: str, response: httpx.Response, max_bytes: int) -> bytes:
-    chunks, size = [], 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchError(url, f"response is over the {max_bytes:,}-byte limit", kind="content")
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _redirect_target(url: str, status: int, headers: dict[str, str]) -> str:
+    location = headers.get("location")
+    if not location:
+        raise FetchError(url, f"HTTP {status} redirect without a Location header", kind="permanent", status=status)
+    return urljoin(url, location.strip())
+
+
+def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    if etag:
+        return {"If-None-Match": etag}
+    if last_modified:
+        return {"If-Modified-Since": last_modified}
+    return {}

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from w3lib.encoding import html_to_unicode
+
 from extractors.claims import ClaimFinder, Extraction
 from extractors.text import NotAnArticle, Page, extract_page, extract_plain_text, looks_like_html
 from monitor.fetch import Fetched, FetchError, fetch
@@ -69,4 +71,6 @@ def extract_sources(sources: Iterable[str], model: str) -> Iterator[SourceResult
 
 
 def _decode(fetched: Fetched) -> str:
-    return fetched.content.decode("utf-8", errors="replace")
+    # The header's charset, else a BOM or <meta charset>, else UTF-8; undecodable bytes become U+FFFD.
+    _, text = html_to_unicode(fetched.headers.get("content-type"), fetched.content)
+    return text

@@ -65,7 +65,9 @@ class LocalServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server.requests.append((self.path, dict(self.headers)))
-                route = server.routes.get(self.path) or Route(b"not found", 404)
+                # A route without a query string also answers that path with any query (?utm_source=...).
+                route = (server.routes.get(self.path) or server.routes.get(self.path.split("?")[0])
+                         or Route(b"not found", 404))
                 if callable(route.body):
                     route.body(self)
                     return
@@ -118,3 +120,36 @@ def rss(items: list[tuple[str, str]], title: str = "Test feed") -> str:
     """A minimal RSS 2.0 document with (title, link) items."""
     body = "".join(f"<item><title>{t}</title><link>{link}</link></item>" for t, link in items)
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>{body}</channel></rss>'
+
+
+def claim_record(sentence: str, number: str, value: float | None, subject: str | None = None,
+                 speaker: str | None = None, score: float = 0.5, start: int = 0) -> dict:
+    """A claim as Claim.to_record() gives it, written by hand so review tests need no model."""
+    return {"sentence": sentence, "sentence_start": start, "start": start, "end": start + len(number),
+            "text": number, "number": number, "value": value, "low": None, "high": None, "kind": "count",
+            "change": "=", "subject": subject, "speaker": speaker, "score": score}
+
+
+REVIEW_ARTICLE_TEXT = ("Police said they made 1,200 drug arrests last year. Car sales fell 17.5 percent in May. "
+                       "The council counted 40 potholes.")
+REVIEW_CLAIMS = [
+    claim_record("Police said they made 1,200 drug arrests last year.", "1,200", 1200.0, "drug arrests", "Police",
+                 0.9, 0),
+    claim_record("Car sales fell 17.5 percent in May.", "17.5 percent", 17.5, "car sales", None, 0.6, 53),
+    claim_record("The council counted 40 potholes.", "40", 40.0, "potholes", "The council", 0.3, 89),
+]
+
+
+@pytest.fixture
+def claims_db(db_path: Path) -> Path:
+    """A database with one article in one feed and three pending claims (ids 1-3, best score first)."""
+    from db.store import open_database, save_article, upsert_feed
+
+    db = open_database(db_path)
+    feed_id = upsert_feed(db, "local-news", "http://127.0.0.1/feed.xml", ["test"], True)
+    article = {"url": "http://127.0.0.1/story", "canonical_url": None, "title": "Arrests up, sales down",
+               "author": "A. Reporter", "published": "2024-05-01", "site_name": "Local News", "language": "en",
+               "text": REVIEW_ARTICLE_TEXT}
+    save_article(db, article, REVIEW_CLAIMS, [], feed_id, "test-1")
+    db.close()
+    return db_path

@@ -1,0 +1,239 @@
+"""Find attribution cues in a parse: reporting verbs, "according to", data that "showed"; used by attribution.py."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from extractors.speakers import is_data_noun
+
+LOGGER = logging.getLogger(__name__)
+
+# Verbs that report speech or belief: their clause complement (or a quotation beside them) is the content.
+SPEECH_VERBS = frozenset(
+    "say tell add explain write state argue warn insist acknowledge admit stress emphasize emphasise observe "
+    "remark comment reply respond answer assert maintain contend recall allege concede declare disclose mention "
+    "caution agree complain boast testify tweet believe think expect fear hope feel conclude continue predict "
+    "claim suggest indicate show find reveal confirm note report estimate announce forecast project calculate "
+    "ask promise pledge vow deny reiterate repeat speculate joke quip assure point highlight underline detail "
+    "outline".split()
+)
+# Verbs that attribute a stance rather than report a statement ("called for", "criticised"): their
+# object is what the source stands for, but not something the source says is so.
+STANCE_VERBS = frozenset(
+    """call urge cite attack criticize criticise praise condemn blast slam accuse support back oppose want
+    plan propose demand defend question describe dismiss reject welcome applaud endorse challenge refuse
+    seek recommend hail mock label""".split()
+)
+# Verbs whose direct object is itself the reported content ("noted an alarming drop", "reported 41 arrests").
+OBJECT_VERBS = frozenset(
+    "note report estimate announce predict forecast project record confirm calculate count tally register claim".split()
+)
+# Verbs that attribute only when data is their subject ("the figures showed a 10 percent fall").
+DATA_VERBS = frozenset(["show", "find", "reveal", "indicate", "suggest", "put", "record", "estimate", "count"])
+_CLAUSE_DEPS = frozenset({"ccomp"})
+_CLAUSE_PARTS = frozenset({"advcl", "conj", "xcomp", "prep"})
+# `” ― Jane Doe` after a quotation, and `JANE DOE: ` or `Jane Doe: ` opening a paragraph.
+_SIGNATURE = re.compile(r"(?:”|\"|'')?\s*([―—–]|--)\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}")
+_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}):\s+(?=\S)")
+# How a verb may sit in its sentence and still report: not as an adjective ("reported cases").
+_VERB_DEPS = frozenset({"ROOT", "ccomp", "conj", "parataxis", "advcl", "relcl", "xcomp", "pcomp", "dep"})
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A reporting expression: the cue word, the head of its source phrase and the content it covers."""
+
+    cue: int  # token index of the cue word
+    source: int  # token index of the source phrase's head
+    content: tuple[tuple[int, int], ...]  # character spans; empty when only a quotation beside it can fill it
+    words: str  # the cue as written: "said", "according to"
+    stance: bool = False  # a stance taken ("called for", "criticised") rather than a statement reported
+
+
+def find_cues(doc: Doc, quoted: Callable[[int], bool], paragraph_of: Callable[[int], int]) -> list[Cue]:
+    """Every attribution cue outside quotations in `doc`, in text order.
+
+    Args:
+        doc: the parsed text.
+        quoted: tells whether a character offset lies inside a quotation (whose words the speaker owns).
+        paragraph_of: the paragraph index of a character offset; content never leaves its cue's paragraph.
+    """
+    finder = _CueFinder(doc, quoted, paragraph_of)
+    return [cue for token in doc if not quoted(token.idx) and (cue := finder.cue_at(token)) is not None]
+
+
+def find_signatures(doc: Doc, quotation_ends: list[int]) -> list[Cue]:
+    """Quotations signed with a dash (`“...” ― Jane Doe`): a cue written with punctuation."""
+    text = doc.text
+    return [cue for end in quotation_ends if (cue := _dash_signature(doc, text, end)) is not None]
+
+
+def _dash_signature(doc: Doc, text: str, end: int) -> Cue | None:
+    match = _SIGNATURE.match(text, end)
+    if match is None:
+        return None
+    name = doc.char_span(match.end(1), match.end(), alignment_mode="expand")
+    dash = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
+    if name is None or dash is None or not all(t.pos_ == "PROPN" or t.is_title for t in name):
+        return None
+    return Cue(dash[0].i, name[-1].i, (), dash.text)
+
+
+def find_speaker_labels(doc: Doc, paragraphs: list[tuple[int, int]]) -> list[Cue]:
+    """Paragraphs opened by a speaker's name and a colon (`PENCE: Well, look ...`); the rest is theirs."""
+    text = doc.text
+    labels = [(match, start, end) for start, end in paragraphs if (match := _LABEL.match(text, start, end))]
+    counts = Counter(match.group(1) for match, _, _ in labels)
+    cues = []
+    for match, _, end in labels:
+        name = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
+        # Capitals repeated down the page are a transcript; otherwise only a person's name is a label.
+        is_transcript = name.text.isupper() and counts[match.group(1)] > 1
+        if not is_transcript and not all(t.ent_type_ == "PERSON" for t in name):
+            continue
+        colon = doc.char_span(match.end(1), match.end(1) + 1, alignment_mode="expand")
+        content = doc.char_span(match.end(), end, alignment_mode="expand")
+        if colon is not None and content is not None:
+            cues.append(Cue(colon[0].i, name[-1].i, _spans(list(content)), ":"))
+    return cues
+
+
+class _CueFinder:
+    def __init__(self, doc: Doc, quoted: Callable[[int], bool], paragraph_of: Callable[[int], int]) -> None:
+        self.doc = doc
+        self.quoted = quoted
+        self.paragraph_of = paragraph_of
+
+    def cue_at(self, token: Token) -> Cue | None:
+        if token.lower_ == "according":
+            return self._according_to(token)
+        return self._reporting_verb(token)
+
+    def _according_to(self, token: Token) -> Cue | None:
+        to = next((child for child in token.children if child.lower_ == "to"), None)
+        source = next((child for child in to.children if child.dep_ == "pobj"), None) if to is not None else None
+        if source is None:
+            return None
+        clause = _clause_head(token)
+        return self._cue(token, source, [t for t in clause.subtree if not _inside(t, token)], "according to")
+
+    def _reporting_verb(self, verb: Token) -> Cue | None:
+        lemma = verb.lemma_.lower()
+        if verb.pos_ not in ("VERB", "AUX") or verb.dep_ not in _VERB_DEPS:
+            return None
+        if lemma in STANCE_VERBS and lemma not in SPEECH_VERBS:
+            return self._stance_verb(verb)
+        if lemma not in SPEECH_VERBS:
+            return None
+        if lemma == "point" and not any(child.lower_ == "out" for child in verb.children):
+            return None
+        source = self._subject(verb)
+        if source is None:
+            return None
+        data_subject = is_data_noun(source)
+        clauses = self._kept([t for c in verb.children if c.dep_ in _CLAUSE_DEPS for t in c.subtree], verb)
+        if lemma in DATA_VERBS and lemma not in OBJECT_VERBS and not data_subject and not clauses:
+            return None
+        content = clauses or self._other_content(verb, source, lemma in OBJECT_VERBS or data_subject)
+        return self._cue(verb, source, content, verb.text + (" out" if lemma == "point" else ""))
+
+    def _stance_verb(self, verb: Token) -> Cue | None:
+        source = self._subject(verb)
+        if source is None or source.pos_ not in ("PROPN", "NOUN", "PRON"):
+            return None
+        cue = self._cue(verb, source, [t for t in verb.subtree if t.i > verb.i and not _inside(t, source)], verb.text)
+        return Cue(cue.cue, cue.source, cue.content, cue.words, stance=True) if cue.content else None
+
+    def _other_content(self, verb: Token, source: Token, object_counts: bool) -> list[Token]:
+        if verb.dep_ == "parataxis":
+            # "This decision, he said, depends on ...": the sentence around the inserted cue, with
+            # what the parser hung on the cue but belongs to the sentence ("..., until it went bankrupt").
+            own = {t.i for child in verb.children if child.dep_ not in _CLAUSE_PARTS for t in child.subtree}
+            return [t for t in verb.head.subtree if t.i != verb.i and t.i not in own]
+        if object_counts:
+            # "Khana reported 41 arrests": what the verb governs on the far side from its subject.
+            return [t for t in verb.subtree if (t.i > verb.i) == (source.i < verb.i) and not _inside(t, source)]
+        return []
+
+    def _subject(self, verb: Token) -> Token | None:
+        # "X said", "said X", and verbs that borrow their subject: "criticised ..., saying", "and added".
+        for child in verb.children:
+            if child.dep_ == "nsubj":
+                return child if not self.quoted(child.idx) else self._phrase_before(verb)
+        if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.pos_ in ("VERB", "AUX") and verb.head.i < verb.i:
+            return self._subject(verb.head)
+        return _name_beside(verb)
+
+    def _phrase_before(self, verb: Token) -> Token | None:
+        # `“...,” Stafford, a member of the crew, responded`: the parser took a word of the quotation
+        # as subject; the source is the phrase between the quotation and the verb.
+        start = verb.i
+        while start > 0 and not self.quoted(self.doc[start - 1].idx):
+            start -= 1
+        region = [t for t in self.doc[start : verb.i] if t.pos_ in ("PROPN", "NOUN", "PRON")]
+        heads = [t for t in region if not start <= t.head.i < verb.i]
+        return (heads or region or [None])[0]
+
+    def _kept(self, tokens: list[Token], cue: Token) -> list[Token]:
+        paragraph = self.paragraph_of(cue.idx)
+        return [t for t in tokens if self.paragraph_of(t.idx) == paragraph]
+
+    def _cue(self, cue: Token, source: Token, content: list[Token], words: str) -> Cue:
+        return Cue(cue.i, source.i, _spans(self._kept(content, cue)), words)
+
+
+def _name_beside(verb: Token) -> Token | None:
+    # The parser sometimes loses the subject ("..., explained Jane Doe, a nurse", "at the Post Trump
+    # said that ..."): take the name right before the verb, or the proper-noun run right after it.
+    doc = verb.doc
+    if verb.i > 0 and doc[verb.i - 1].pos_ == "PROPN":
+        return doc[verb.i - 1]
+    last = None
+    for token in doc[verb.i + 1 : verb.i + 6]:
+        if token.pos_ != "PROPN" and not (token.is_title and token.is_alpha):
+            break
+        last = token
+    return last
+
+
+def _clause_head(token: Token) -> Token:
+    # "A rose and B fell, according to X": the cue covers every conjoined clause.
+    head = token.head
+    while head.pos_ not in ("VERB", "AUX") and head.dep_ != "ROOT" and head.head is not head:
+        head = head.head
+    while head.dep_ == "conj" and head.head.i < head.i:
+        head = head.head
+    return head
+
+
+def _inside(token: Token, root: Token) -> bool:
+    return root.left_edge.i <= token.i <= root.right_edge.i
+
+
+def _spans(tokens: list[Token]) -> tuple[tuple[int, int], ...]:
+    """Contiguous character spans covering `tokens`, without punctuation at their edges."""
+    spans: list[tuple[int, int]] = []
+    run: list[Token] = []
+    for token in sorted(tokens, key=lambda t: t.i):
+        if run and token.i != run[-1].i + 1:
+            spans.extend(_trimmed(run))
+            run = []
+        run.append(token)
+    spans.extend(_trimmed(run))
+    return tuple(spans)
+
+
+def _trimmed(run: list[Token]) -> list[tuple[int, int]]:
+    while run and (run[0].is_punct or run[0].is_space):
+        run = run[1:]
+    while run and (run[-1].is_punct or run[-1].is_space):
+        run = run[:-1]
+    if not run:
+        return []
+    return [(run[0].idx, run[-1].idx + len(run[-1].text))]

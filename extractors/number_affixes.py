@@ -1,0 +1,153 @@
+"""Widen number mentions to what belongs to them: currency, percent sign, unit, and the qualifier before them."""
+
+from __future__ import annotations
+
+import logging
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from extractors.number_mentions import Mention
+from extractors.number_words import CURRENCY_AFTER, CURRENCY_BEFORE, MEASURE_UNITS, SUBUNITS
+
+LOGGER = logging.getLogger(__name__)
+
+QUALIFIERS = {
+    ">": ["more than", "over", "at least", "upwards of", "upward of", "in excess of", "above", "greater than",
+          "no less than", "no fewer than", "not less than", "a minimum of", "well over", "just over", "well above",
+          "north of", "beyond", "exceeding", "at minimum"],
+    "<": ["less than", "fewer than", "under", "up to", "below", "at most", "no more than", "not more than",
+          "a maximum of", "as many as", "as much as", "as high as", "just under", "well under", "well below",
+          "within", "shy of", "short of", "a max of", "barely", "only up to"],
+    "~": ["about", "around", "nearly", "almost", "some", "roughly", "approximately", "an estimated", "estimated",
+          "approx.", "close to", "circa", "an average of", "more or less", "just about", "almost exactly",
+          "the equivalent of", "just shy of", "an approximate", "approximate", "roughly about",
+          "something like", "an average"],
+    "=": ["exactly", "precisely", "a total of", "just", "only", "a mere"],
+}
+# Prepositions are qualifiers only when they modify the number ("over 50 matches"), not when they head a
+# phrase that merely contains it ("over two spells", "about two women").
+_PREPOSITIONS = {"over", "under", "above", "below", "about", "around", "beyond", "past"}
+_AFTER = {("or", "more"): ">", ("or", "so"): "~", ("plus",): ">", ("+",): ">", ("or", "less"): "<",
+          ("or", "fewer"): "<", ("-", "plus"): ">", ("odd",): "~", ("-", "odd"): "~"}
+_PERCENT = [("per", "cent"), ("percentage", "points"), ("percentage", "point"), ("percent",), ("%",), ("pct",),
+            ("per", "cent.")]
+
+
+def build_qualifier_matcher(vocab) -> PhraseMatcher:
+    """A PhraseMatcher over lower-case text whose match ids are the change signs."""
+    matcher = PhraseMatcher(vocab, attr="LOWER")
+    for sign, phrases in QUALIFIERS.items():
+        matcher.add(sign, [Doc(vocab, words=phrase.split()) for phrase in phrases])
+    return matcher
+
+
+def widen(doc: Doc, mention: Mention, qualifiers: dict[int, tuple[int, str]]) -> None:
+    """Extend `mention` in place: currency, percent, currency word, unit, and qualifiers either side.
+
+    `qualifiers` maps a token index to the (start, sign) of the qualifier phrase ending just before it.
+    """
+    _add_currency_before(doc, mention)
+    _add_percent(doc, mention)
+    _add_currency_after(doc, mention)
+    mention.start, mention.end = min(mention.start, mention.number_start), max(mention.end, mention.number_end)
+    _add_unit(doc, mention)
+    _add_qualifier_before(doc, mention, qualifiers)
+    _add_qualifier_after(doc, mention)
+
+
+def qualifier_index(doc: Doc, matcher: PhraseMatcher) -> dict[int, tuple[int, str]]:
+    """For each token that directly follows a qualifier phrase: the phrase's first token and its sign (longest)."""
+    index: dict[int, tuple[int, str]] = {}
+    for match_id, start, end in matcher(doc):
+        if end not in index or start < index[end][0]:
+            index[end] = (start, doc.vocab.strings[match_id])
+    return index
+
+
+def _add_currency_before(doc: Doc, mention: Mention) -> None:
+    before = doc[mention.number_start - 1] if mention.number_start > 0 else None
+    if before is None or before.lower_ not in CURRENCY_BEFORE:
+        return
+    # "R" and "r" are letters as often as rand: only glued to the figure ("R4bn") is it money.
+    if before.lower_ == "r" and (before.text != "R" or before.whitespace_):
+        return
+    mention.number_start -= 1
+    mention.currency = True
+
+
+def _add_percent(doc: Doc, mention: Mention) -> None:
+    for words in _PERCENT:
+        if _words_at(doc, mention.number_end, words):
+            mention.number_end += len(words)
+            mention.percent = True
+            return
+
+
+def _add_currency_after(doc: Doc, mention: Mention) -> None:
+    end = mention.number_end
+    if _words_at(doc, end, ("of",)) and mention.form == "vague":
+        end += 1
+    if end < len(doc) and doc[end].lower_ in CURRENCY_AFTER and not mention.percent:
+        if doc[end].lower_ in SUBUNITS and mention.value is not None:
+            mention.value *= SUBUNITS[doc[end].lower_]
+        mention.number_end = end + 1
+        mention.currency = True
+
+
+def _add_unit(doc: Doc, mention: Mention) -> None:
+    if mention.currency or mention.percent:
+        return
+    end = mention.end + (1 if _words_at(doc, mention.end, ("-",)) else 0)
+    if end >= len(doc) or not _is_unit(doc, mention, end):
+        return
+    mention.unit = doc[end].lower_
+    end += 1
+    while end < len(doc) and doc[end].lower_ in MEASURE_UNITS and len(doc[end]) > 2:
+        end += 1
+    if _words_at(doc, end, ("per",)) and end + 1 < len(doc) and doc[end + 1].lower_ in MEASURE_UNITS:
+        end += 2
+    mention.end = end
+
+
+def _is_unit(doc: Doc, mention: Mention, index: int) -> bool:
+    word = doc[index].lower_
+    if word not in MEASURE_UNITS:
+        return False
+    # one-letter and two-letter units ("m", "g", "ft") follow figures, not number words
+    return len(word) > 2 or doc[mention.number_end - 1]._.number_role == "digits"
+
+
+def _add_qualifier_before(doc: Doc, mention: Mention, qualifiers: dict[int, tuple[int, str]]) -> None:
+    found = qualifiers.get(mention.start)
+    if found is None:
+        _add_maximum(doc, mention)
+        return
+    start, sign = found
+    if start == mention.start - 1 and doc[start].lower_ in _PREPOSITIONS and doc[start].dep_ == "prep":
+        return
+    mention.start, mention.qualifier = start, sign
+
+
+def _add_maximum(doc: Doc, mention: Mention) -> None:
+    """"a maximum sentence of five years": the cap is said by a noun before the number."""
+    window = [t.lower_ for t in doc[max(0, mention.start - 4):mention.start]]
+    if window and window[-1] == "of":
+        if "maximum" in window:
+            mention.qualifier = "<"
+        elif "minimum" in window:
+            mention.qualifier = ">"
+
+
+def _add_qualifier_after(doc: Doc, mention: Mention) -> None:
+    for words, sign in _AFTER.items():
+        if _words_at(doc, mention.end, words):
+            mention.end += len(words)
+            mention.qualifier = mention.qualifier or sign
+            return
+
+
+def _words_at(doc: Doc, index: int, words: tuple[str, ...]) -> bool:
+    if index + len(words) > len(doc):
+        return False
+    return all(doc[index + k].lower_ == word for k, word in enumerate(words))

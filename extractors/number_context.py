@@ -1,0 +1,153 @@
+"""Read a number mention's context: its kind, whether it is a change or a hedged amount, and what it counts."""
+
+from __future__ import annotations
+
+import logging
+
+from spacy.tokens import Doc, Span, Token
+
+from extractors.number_mentions import Mention
+
+LOGGER = logging.getLogger(__name__)
+
+UP_WORDS = {
+    "rise", "increase", "grow", "climb", "jump", "surge", "soar", "gain", "add", "boost", "raise", "double",
+    "triple", "expand", "hike", "lift", "rocket", "spike", "swell", "growth", "uptick", "expansion", "addition",
+    "rebound", "upswing", "improve", "improvement", "accelerate",
+}
+DOWN_WORDS = {
+    "fall", "drop", "decline", "decrease", "reduce", "cut", "shrink", "slip", "sink", "tumble", "plunge", "dip",
+    "slide", "lower", "slash", "lose", "contract", "halve", "ease", "shed", "trim", "dwindle", "reduction", "loss",
+    "slump", "contraction", "downturn", "fell", "plummet", "crash", "retreat", "shortfall", "deficit",
+}
+# Verbs whose bare object is the size of the change ("fell 3 points"); for "cut 4,000 jobs" or "lost 14
+# followers" the object is a count of the things themselves.
+_INTRANSITIVE = {
+    "rise", "fall", "drop", "decline", "climb", "jump", "grow", "gain", "slip", "sink", "tumble", "plunge", "soar",
+    "surge", "dip", "slide", "shrink", "increase", "decrease", "add", "rocket", "spike", "ease", "contract",
+    "plummet", "rebound", "go",
+}
+_COMPARATIVE_UP = {"more", "higher", "greater", "larger", "bigger", "longer", "up", "above", "richer", "faster"}
+_COMPARATIVE_DOWN = {"fewer", "less", "lower", "smaller", "shorter", "down", "below", "cheaper", "slower"}
+_RATIO_NEXT = {"as", "more", "higher", "greater", "larger", "bigger", "faster", "the", "that"}
+_SUBJECT_DEPS = {"amod", "compound", "nmod", "poss", "case", "punct", "advmod", "npadvmod"}
+_NOT_IN_SUBJECT = _COMPARATIVE_UP | _COMPARATIVE_DOWN | {"%", "percent", "other", "additional", "further"}
+
+
+def kind_of(doc: Doc, mention: Mention) -> str:
+    """count, percent, ratio, money, measure or other."""
+    if mention.currency:
+        return "money"
+    if mention.percent:
+        return "percent"
+    if mention.form == "proportion" or _is_times(doc, mention):
+        return "ratio"
+    if mention.form == "fraction" and (mention.value or 0) < 1:
+        return "ratio"
+    if mention.unit or mention.form == "indefinite":
+        return "measure"
+    return "count"
+
+
+def _is_times(doc: Doc, mention: Mention) -> bool:
+    words = [t.lower_ for t in doc[mention.end:mention.end + 2]]
+    if mention.form == "multiple":
+        return words[:1] == ["as"]
+    return (words[:1] == ["times"] and len(words) == 2 and words[1] in _RATIO_NEXT) or words[:1] == ["-fold"]
+
+
+def change_of(doc: Doc, mention: Mention) -> str:
+    """The change label: up/down from words of change, else the qualifier's sign, else "="."""
+    direction = _direction(doc, mention)
+    if direction:
+        return direction
+    if mention.qualifier:
+        return mention.qualifier
+    return ">" if mention.form == "vague" else "="
+
+
+def _direction(doc: Doc, mention: Mention) -> str | None:
+    after = doc[mention.end] if mention.end < len(doc) else None
+    if after is not None:
+        if after.lower_ in _COMPARATIVE_UP:
+            return "up"
+        if after.lower_ in _COMPARATIVE_DOWN:
+            return "down"
+    before = doc[mention.start - 1] if mention.start > 0 else None
+    if before is not None and before.lower_ in ("up", "down"):
+        return before.lower_
+    return _direction_from_head(_root(doc, mention), mention)
+
+
+def _direction_from_head(root: Token, mention: Mention) -> str | None:
+    head = root.head
+    if root.dep_ == "pobj" and head.lower_ in ("by", "of"):
+        return _polarity(head.head)
+    if head.i > root.i and head.pos_ == "NOUN" and root.dep_ in ("nummod", "compound", "amod", "nmod"):
+        return _polarity(head)
+    if root.dep_ in ("dobj", "npadvmod", "attr") and head.pos_ == "VERB" and head.lemma_ in _INTRANSITIVE:
+        return _polarity(head)
+    return None
+
+
+def _polarity(token: Token) -> str | None:
+    lemma = token.lemma_.lower()
+    if lemma in UP_WORDS or token.lower_ in UP_WORDS:
+        return "up"
+    if lemma in DOWN_WORDS or token.lower_ in DOWN_WORDS:
+        return "down"
+    return None
+
+
+def _root(doc: Doc, mention: Mention) -> Token:
+    """The token of the mention that the rest of the sentence attaches to."""
+    span = doc[mention.number_start:mention.end]
+    return span.root
+
+
+def subject_of(doc: Doc, mention: Mention) -> str | None:
+    """The noun phrase the number quantifies ("suspected drug dealers and traffickers"), or None."""
+    if mention.form in ("proportion", "ordinal", "code"):
+        return None
+    noun = _quantified_noun(doc, mention)
+    return _noun_phrase(noun, mention).text if noun is not None else None
+
+
+def _quantified_noun(doc: Doc, mention: Mention) -> Token | None:
+    inside = range(mention.start, mention.end)
+    for token in doc[mention.number_start:mention.end]:
+        for child in token.children:
+            if child.lower_ == "of" and child.i not in inside:
+                objects = [c for c in child.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")]
+                if objects:
+                    return objects[0]
+    head = _root(doc, mention).head
+    for _ in range(3):
+        if head.i in inside:
+            head = head.head
+            continue
+        if head.pos_ in ("NOUN", "PROPN") and head.i > mention.start:
+            return head
+        if head.pos_ not in ("ADJ", "ADV") or head.head is head:
+            return None
+        head = head.head
+    return None
+
+
+def _noun_phrase(noun: Token, mention: Mention) -> Span:
+    doc = noun.doc
+    start = noun.i
+    while start - 1 >= mention.end and _modifies(doc[start - 1], noun):
+        start -= 1
+    end = noun.i + 1
+    for conjunct in noun.conjuncts:
+        if conjunct.i < end or any(c.dep_ == "nummod" for c in conjunct.children):
+            break
+        end = conjunct.i + 1
+    return doc[start:end]
+
+
+def _modifies(token: Token, noun: Token) -> bool:
+    if token.lower_ in _NOT_IN_SUBJECT or token.like_num or token.pos_ in ("DET", "PRON", "NUM"):
+        return False
+    return token.dep_ in _SUBJECT_DEPS and noun in token.ancestors

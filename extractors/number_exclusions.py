@@ -1,0 +1,293 @@
+"""Tell which number mentions are not claims: dates, years, times, ages, ordinals, names, codes, phones, pronouns."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from extractors.number_mentions import HYPHENS, Mention
+from extractors.number_words import CURRENCY_BEFORE, MEASURE_UNITS, TIME_UNITS
+
+LOGGER = logging.getLogger(__name__)
+
+MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "jan", "jan.", "feb", "feb.", "mar", "mar.", "apr", "apr.", "jun", "jun.", "jul", "jul.", "aug",
+    "aug.", "sep", "sep.", "sept", "sept.", "oct", "oct.", "nov", "nov.", "dec", "dec.",
+}
+_CLOCK = {"am", "pm", "a.m.", "p.m.", "a.m", "p.m", "gmt", "bst", "utc", "et", "est", "edt", "pst", "pdt", "cet",
+          "cest", "ist", "o'clock", "hrs", "h"}
+_PHONE = re.compile(r"(?<![\w-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}(?![\w-])")
+_CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
+_DECADE = re.compile(r"^'?\d{2}s$|^\d{4}s$")
+_RANK_WORDS = {"no", "no.", "#", "number", "nos", "nos."}
+_PRONOUN_BEFORE = {"no", "the", "this", "that", "any", "each", "every", "which", "someone", "anyone", "such"}
+_ARTICLE_NOUNS = {"day", "night", "morning", "afternoon", "evening", "time", "point", "stage", "way", "thing",
+                  "side", "hand", "occasion", "moment", "reason", "example", "place", "instance", "case", "kind",
+                  "sort", "type", "question", "problem", "issue", "factor", "option", "area"}
+_DURATION_PREPOSITIONS = {"for", "in", "within", "than", "after", "over", "about", "just", "only"}
+_STREET_WORDS = {"street", "st", "st.", "avenue", "ave", "ave.", "road", "rd", "rd.", "boulevard", "blvd", "lane",
+                 "drive", "way", "place", "square", "suite", "floor", "highway"}
+_FRAME_WORDS = {"first", "last", "past", "next", "final", "opening", "closing"}
+# "five years later", "a month after": a jump in the story's timeline, not an amount
+_TIME_SHIFTS = {"ago", "later", "earlier", "after", "afterwards", "on", "hence"}
+_SPEECH_VERBS = {"say", "tell", "write", "post", "add", "recall", "describe", "claim", "note", "explain", "label",
+                 "call", "ask", "comment", "complain", "argue", "suggest", "tweet", "reply", "respond", "insist"}
+_DEFINITE = {"the", "these", "those", "both", "all", "its", "their", "his", "her", "our", "my", "your"}
+
+
+@dataclass(frozen=True)
+class DocFacts:
+    """What the whole text says about its numbers: where its phone numbers are, which numbers are addresses."""
+
+    phones: list[tuple[int, int]]
+    addresses: set[tuple[str, str]]  # ("300", "slater") once "300 Slater Street" has been seen
+
+    @classmethod
+    def of(cls, doc: Doc) -> DocFacts:
+        """Collect the facts from `doc`."""
+        phones = [match.span() for match in _PHONE.finditer(doc.text)]
+        addresses = {(token.text, doc[token.i + 1].lower_) for token in doc
+                     if token.like_num and token.i + 1 < len(doc) and _street_follows(doc, token.i + 1)}
+        return cls(phones, addresses)
+
+
+def exclusion(doc: Doc, mention: Mention, facts: DocFacts) -> str | None:
+    """Why `mention` is not a quantitative claim, or None when it is one."""
+    for check in (_code, _phone, _time, _year, _date, _age, _ordinal, _name, _pronoun, _frequency, _compound):
+        reason = check(doc, mention, facts)
+        if reason:
+            return reason
+    return None
+
+
+def inherited_exclusion(doc: Doc, previous: Mention, reason: str | None, mention: Mention) -> str | None:
+    """"Articles 5 and 4", "July 9 and 10": a bare number listed right after an excluded one shares its reason."""
+    if reason not in ("name", "date", "year", "code") or mention.unit or mention.currency or mention.percent:
+        return None
+    between = {t.lower_ for t in doc[previous.end:mention.start]}
+    return reason if between and between <= {"and", "or", ",", "&"} else None
+
+
+def _first(doc: Doc, mention: Mention) -> Token:
+    return doc[mention.number_start]
+
+
+def _before(doc: Doc, index: int, steps: int = 1) -> Token | None:
+    return doc[index - steps] if index - steps >= 0 else None
+
+
+def _after(doc: Doc, index: int) -> Token | None:
+    return doc[index] if index < len(doc) else None
+
+
+def _code(doc: Doc, mention: Mention, _facts) -> str | None:
+    if mention.form != "code":
+        return None
+    text = doc[mention.number_start].text
+    if _CLOCK_TIME.match(text):
+        return "time"
+    return "year" if _DECADE.match(text) else "code"
+
+
+def _phone(doc: Doc, mention: Mention, facts: DocFacts) -> str | None:
+    start, end = doc[mention.number_start].idx, doc[mention.number_end - 1].idx
+    return "phone" if any(a <= start and end < b for a, b in facts.phones) else None
+
+
+def _time(doc: Doc, mention: Mention, _facts) -> str | None:
+    after = _after(doc, mention.number_end)
+    if after is not None and after.lower_ in _CLOCK and not mention.currency and not mention.percent:
+        return "time"
+    return None
+
+
+def _year(doc: Doc, mention: Mention, _facts) -> str | None:
+    if mention.currency or mention.percent or mention.unit or mention.form not in ("number", "range"):
+        return None
+    if _is_year_token(_first(doc, mention)) and mention.number_end - mention.number_start == 1:
+        return "year"
+    before = _before(doc, mention.number_start)
+    if before is not None and before.text in HYPHENS and not before.whitespace_:
+        earlier = _before(doc, mention.number_start, 2)
+        if earlier is not None and _is_year_token(earlier):
+            return "year"
+    return None
+
+
+def _is_year_token(token: Token) -> bool:
+    text = token.text
+    return len(text) == 4 and text.isdigit() and 1000 <= int(text) <= 2100
+
+
+def _date(doc: Doc, mention: Mention, _facts) -> str | None:
+    before, after = _before(doc, mention.number_start), _after(doc, mention.number_end)
+    if any(t is not None and _is_month(t) for t in (before, after)) and not mention.currency:
+        return "date"
+    if mention.unit in TIME_UNITS or mention.form == "indefinite":
+        return _framing_period(doc, mention)
+    return None
+
+
+def _is_month(token: Token) -> bool:
+    # "may" is a month only when written as one
+    return token.lower_ in MONTHS and (token.lower_ != "may" or token.text == "May")
+
+
+def _framing_period(doc: Doc, mention: Mention) -> str | None:
+    """"the first five months of the year" and "two years ago" say when, not how much."""
+    after = _after(doc, mention.end)
+    if after is not None and after.lower_ in _TIME_SHIFTS:
+        return "date"
+    before = _before(doc, mention.start)
+    following = _after(doc, mention.end + 1)
+    if before is not None and before.lower_ in _FRAME_WORDS and after is not None and after.lower_ == "of":
+        return "date" if following is None or following.lower_ in ("the", "this", "that") else None
+    return None
+
+
+def _age(doc: Doc, mention: Mention, _facts) -> str | None:
+    if mention.unit in ("year", "years") and _is_old(doc, mention.end):
+        return "age"
+    if mention.form != "number" or mention.currency or mention.percent or mention.unit:
+        return None
+    before, after = _before(doc, mention.number_start), _after(doc, mention.number_end)
+    named = _before(doc, mention.number_start, 2)
+    if before is None or named is None or before.text not in (",", "("):
+        return None
+    closes = after is None or after.text in (",", ")", ".", ";") or after.lower_ in ("and", "of", "from")
+    person = named.pos_ == "PROPN" or named.ent_type_ == "PERSON"
+    return "age" if closes and person and (mention.value or 0) < 120 else None
+
+
+def _is_old(doc: Doc, index: int) -> bool:
+    words = [t.lower_ for t in doc[index:index + 2]]
+    return words[:1] == ["old"] or words == ["-", "old"]
+
+
+def _ordinal(doc: Doc, mention: Mention, _facts) -> str | None:
+    if mention.form == "ordinal":
+        return "ordinal"
+    before = _before(doc, mention.number_start)
+    if before is not None and before.lower_ in _RANK_WORDS:
+        return "ordinal"
+    if mention.form == "fraction" and ((before is not None and before._.number_role == "ordinal")
+                                       or _is_ordinal_fraction(doc, mention)):
+        return "ordinal"
+    return None
+
+
+def _is_ordinal_fraction(doc: Doc, mention: Mention) -> bool:
+    """"a third case" counts cases in order; "a third of cases" is a fraction."""
+    words = [t.lower_ for t in doc[mention.number_start:mention.number_end]]
+    after = _after(doc, mention.number_end)
+    if len(words) != 2 or words[0] not in ("a", "an") or after is None:
+        return False
+    return after.pos_ in ("NOUN", "PROPN", "ADJ") and after.lower_ not in MEASURE_UNITS
+
+
+def _name(doc: Doc, mention: Mention, facts: DocFacts) -> str | None:
+    if mention.form not in ("number", "range") or mention.currency or mention.percent:
+        return None
+    if _follows_name(doc, mention.number_start) or _is_address(doc, mention, facts):
+        return "name"
+    after = _after(doc, mention.number_end)
+    if after is not None and after.text in HYPHENS and not after.whitespace_ and _glued_name(doc, mention.number_end):
+        return "name"
+    return None
+
+
+def _follows_name(doc: Doc, index: int) -> bool:
+    before = _before(doc, index)
+    if before is not None and before.text in HYPHENS and not before.whitespace_:
+        before = _before(doc, index, 2)
+        if before is not None and before.is_alpha and len(before) <= 3 and before.text[0].isupper():
+            return True  # "F-35", "Su-57"
+    if before is None or not before.is_alpha or not before.text[0].isupper() or _is_month(before):
+        return False
+    if before.lower_ in CURRENCY_BEFORE or before.lower_ in _RANK_WORDS:
+        return False
+    # "Article 5 is", "Apollo 11": a capitalised noun glued to a number names something, even first in a
+    # sentence; qualifiers that open a sentence ("Around 19", "Some 40") are not nouns.
+    return (before.pos_ == "PROPN" and before.ent_type_ != "GPE") or before.pos_ == "NOUN"
+
+
+def _glued_name(doc: Doc, hyphen: int) -> bool:
+    following = _after(doc, hyphen + 1)
+    return following is not None and following.text[:1].isupper() and following.is_alpha
+
+
+def _is_address(doc: Doc, mention: Mention, facts: DocFacts) -> bool:
+    after = _after(doc, mention.number_end)
+    if after is None:
+        return False
+    return (doc[mention.number_end - 1].text, after.lower_) in facts.addresses or _street_follows(doc, after.i)
+
+
+def _street_follows(doc: Doc, index: int) -> bool:
+    """Whether proper nouns from `index` end in a street word: "Slater Street", "Kent St.", "Suite 350"."""
+    for token in doc[index:index + 4]:
+        if token.lower_ in _STREET_WORDS and token.text[0].isupper():
+            return True
+        if token.pos_ != "PROPN":
+            return False
+    return False
+
+
+def _pronoun(doc: Doc, mention: Mention, _facts) -> str | None:
+    if mention.form != "number" or mention.number_end - mention.number_start != 1 or mention.currency:
+        return None
+    token = doc[mention.number_start]
+    if _is_anaphora(doc, mention, token):
+        return "pronoun"
+    if token.lower_ != "one" or mention.percent:
+        return None
+    before, after = _before(doc, mention.start), _after(doc, mention.number_end)
+    if after is not None and (after.lower_ in ("of", "another") or after.text in HYPHENS):
+        return "pronoun"
+    if before is not None and before.lower_ in _PRONOUN_BEFORE:
+        return "pronoun"
+    if after is not None and after.lower_ in _ARTICLE_NOUNS:
+        measured = after.lower_ in TIME_UNITS and before is not None and before.lower_ in _DURATION_PREPOSITIONS
+        return None if measured else "pronoun"
+    if mention.unit:
+        return None
+    return "pronoun" if _is_indefinite_one(token) else None
+
+
+def _is_anaphora(doc: Doc, mention: Mention, token: Token) -> bool:
+    """"the two were prepared": a number standing for things already counted, with no noun of its own."""
+    before = _before(doc, mention.start)
+    if mention.unit or mention.percent or before is None or before.lower_ not in _DEFINITE:
+        return False
+    return (token.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj") and token.head.i < token.i) or (
+        token.dep_ in ("nsubj", "nsubjpass") and token.head.pos_ in ("VERB", "AUX"))
+
+
+def _is_indefinite_one(token: Token) -> bool:
+    """"one witness said", "one person who attended", "one electrocuted": "one" as an article or pronoun."""
+    noun = token.head
+    if token.dep_ != "nummod" or noun.pos_ not in ("NOUN", "PROPN") or noun.i < token.i:
+        return token.dep_ not in ("quantmod", "compound") and noun.pos_ not in ("NOUN", "PROPN", "NUM")
+    if any(child.dep_ == "relcl" for child in noun.children):
+        return True
+    return noun.dep_ == "nsubj" and noun.head.lemma_ in _SPEECH_VERBS
+
+
+def _frequency(doc: Doc, mention: Mention, _facts) -> str | None:
+    """"twice a week", "think twice": how often, not how many; only "twice as many" compares amounts."""
+    if mention.form != "multiple":
+        return None
+    after = _after(doc, mention.number_end)
+    return None if after is not None and after.lower_ in ("as", "the") else "frequency"
+
+
+def _compound(doc: Doc, mention: Mention, _facts) -> str | None:
+    """"the half-year mark", "half-time": a word built on a number, not an amount."""
+    after = _after(doc, mention.number_end)
+    if mention.form != "fraction" or after is None or after.text not in HYPHENS or after.whitespace_:
+        return None
+    return "compound"

@@ -1,0 +1,308 @@
+"""Find number mentions in a parsed Doc: token rules for figures, words and fractions, joined into ranges."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from extractors.number_words import (
+    CURRENCY_BEFORE,
+    FRACTIONS,
+    INDEFINITE_UNITS,
+    MULTIPLES,
+    NUMBER_WORDS,
+    ORDINAL_WORDS,
+    SCALES,
+    VAGUE,
+    digits_value,
+    is_digits,
+    scale_value,
+    words_value,
+)
+
+LOGGER = logging.getLogger(__name__)
+
+HYPHENS = {"-", "–", "—"}
+_WORD_SCALES = ["hundred", "thousand", "million", "billion", "trillion", "dozen"]
+
+
+@dataclass
+class Mention:
+    """A number found in the text: token bounds of the number itself and of the whole mention, and its value."""
+
+    start: int  # first token of the whole mention (qualifier included once known)
+    end: int
+    number_start: int  # first token of the number's own surface (currency and percent sign included)
+    number_end: int
+    form: str  # number, fraction, proportion, range, ordinal, vague, multiple, code, indefinite
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    currency: bool = False
+    percent: bool = False
+    unit: str | None = None
+    qualifier: str | None = None  # the change sign a qualifier gives: "~", ">", "<", "="
+
+
+def _role(token: Token) -> str | None:
+    lower = token.lower_
+    if is_digits(token.text):
+        return "digits"
+    if lower in NUMBER_WORDS:
+        return "word"
+    if lower in SCALES or lower in ("m", "b"):
+        return "scale"
+    if lower in FRACTIONS:
+        return "fraction"
+    if lower in ORDINAL_WORDS or (lower[:1].isdigit() and lower.rstrip("stndrh").isdigit() and lower[-2:] in (
+            "st", "nd", "rd", "th")):
+        return "ordinal"
+    if lower in VAGUE:
+        return "vague"
+    if lower in MULTIPLES:
+        return "multiple"
+    if lower in HYPHENS:
+        return "hyphen"
+    if any(c.isdigit() for c in lower) and not (token.like_url or token.like_email):
+        return "code"
+    return None
+
+
+if not Token.has_extension("number_role"):
+    Token.set_extension("number_role", getter=_role)
+
+
+def _r(*roles: str, op: str | None = None) -> dict:
+    pattern: dict = {"_": {"number_role": {"IN": list(roles)}}}
+    if op:
+        pattern["OP"] = op
+    return pattern
+
+
+_A = {"LOWER": {"IN": ["a", "an"]}}
+_PATTERNS = {
+    "number": [
+        [_r("digits"), _r("scale", op="*")],
+        [_r("word"), _r("word", "scale", "hyphen", op="*")],
+        [_A, {"LOWER": {"IN": _WORD_SCALES}}, _r("scale", op="*")],
+    ],
+    "fraction": [
+        [{"LOWER": {"IN": ["a", "an", "one"]}}, _r("hyphen", op="?"), _r("fraction"), _r("scale", op="*")],
+        [_r("word"), _r("hyphen", op="?"), _r("fraction")],
+        [{"LOWER": "half"}],
+        [{"LOWER": "half"}, {"LOWER": "a", "OP": "?"}, _r("scale", op="+")],
+        [_r("digits", "word"), _r("hyphen", op="?"), {"LOWER": "and"}, _r("hyphen", op="?"), {"LOWER": "a"},
+         _r("hyphen", op="?"), {"LOWER": "half"}],
+    ],
+    "ordinal": [[_r("ordinal")]],
+    "vague": [[_r("vague")], [{"LOWER": {"IN": ["tens", "hundreds"]}}, {"LOWER": "of"}, _r("vague")]],
+    "multiple": [[_r("multiple")]],
+    "code": [[_r("code")]],
+    "indefinite": [[_A, {"LOWER": {"IN": list(INDEFINITE_UNITS)}}]],
+}
+
+
+def build_matcher(vocab) -> Matcher:
+    """The Matcher holding the number patterns, one label per form."""
+    matcher = Matcher(vocab)
+    for label, patterns in _PATTERNS.items():
+        matcher.add(label, patterns)
+    return matcher
+
+
+def find_atoms(doc: Doc, matcher: Matcher) -> list[Mention]:
+    """Single numbers in text order, each with its value; nothing joined yet."""
+    spans = [Span(doc, start, end, label=label) for label, start, end in matcher(doc, as_spans=False)
+             for label in [doc.vocab.strings[label]]]
+    atoms = []
+    for span in filter_spans(spans):
+        atoms.extend(_atoms_from(span))
+    return atoms
+
+
+def _atoms_from(span: Span) -> list[Mention]:
+    label = span.label_
+    if label == "number":
+        return _numbers(span)
+    if label == "fraction":
+        return [_mention(span, "fraction", _fraction_value(span))]
+    if label == "vague":
+        return [_mention(span, "vague", _vague_value(span))]
+    if label == "multiple":
+        return [_mention(span, "multiple", MULTIPLES[span[0].lower_])]
+    if label == "indefinite":
+        return [_mention(span, "indefinite", INDEFINITE_UNITS[span[1].lower_])]
+    if label == "ordinal":
+        return [_mention(span, "ordinal", None)]
+    return [_mention(span, "code", None)]
+
+
+def _vague_value(span: Span) -> float:
+    # "tens of thousands", "hundreds of billions": the smallest amount the phrase allows
+    first, last = span[0].lower_, span[-1].lower_
+    if len(span) == 1:
+        return VAGUE[last]
+    return VAGUE[last] * (10 if first == "tens" else VAGUE[first])
+
+
+def _mention(span: Span, form: str, value: float | None) -> Mention:
+    return Mention(span.start, span.end, span.start, span.end, form, value)
+
+
+def _numbers(span: Span) -> list[Mention]:
+    """Digits or words with their scales; a run that is not one number ("five four") is split into several."""
+    doc, mentions, i = span.doc, [], span.start
+    currency = span.start > 0 and doc[span.start - 1].lower_ in CURRENCY_BEFORE
+    while i < span.end:
+        end, value = _longest_number(doc, i, span.end, currency)
+        if value is None:
+            i += 1
+            continue
+        mentions.append(Mention(i, end, i, end, "number", value))
+        i = end
+    return mentions
+
+
+def _longest_number(doc: Doc, start: int, limit: int, currency: bool) -> tuple[int, float | None]:
+    if doc[start].lower_ in ("a", "an"):
+        end, value = _longest_number(doc, start + 1, limit, currency)
+        return end, value
+    if doc[start]._.number_role == "digits":
+        return _scaled(doc, start, limit, digits_value(doc[start].text), currency)
+    best_end, best = start, None
+    for end in range(start + 1, limit + 1):
+        words = [t.lower_ for t in doc[start:end] if t.lower_ not in HYPHENS]
+        value = words_value(words) if doc[end - 1].lower_ not in HYPHENS else None
+        if value is not None:
+            best_end, best = end, value
+    return best_end, best
+
+
+def _scaled(doc: Doc, start: int, limit: int, value: float, currency: bool) -> tuple[int, float]:
+    end = start + 1
+    while end < limit:
+        scale = scale_value(doc[end].text, currency)
+        if scale is None:
+            break
+        value *= scale
+        end += 1
+    return end, value
+
+
+def _fraction_value(span: Span) -> float:
+    words = [t.lower_ for t in span if t.lower_ not in HYPHENS]
+    if words[0] == "half":
+        return 0.5 * _scale_product(words[1:])
+    if "and" in words:
+        whole = digits_value(words[0]) if is_digits(words[0]) else NUMBER_WORDS[words[0]]
+        return whole + 0.5
+    count = 1 if words[0] in ("a", "an") else NUMBER_WORDS.get(words[0], 1)
+    fraction_index = next(i for i, w in enumerate(words) if w in FRACTIONS)
+    return count / FRACTIONS[words[fraction_index]] * _scale_product(words[fraction_index + 1:])
+
+
+def _scale_product(words: list[str]) -> float:
+    product = 1.0
+    for word in words:
+        product *= SCALES.get(word, 1.0)
+    return product
+
+
+# An em dash sets off a clause ("November 3—nine days before"); only hyphens and en dashes join ranges.
+_RANGE_JOINERS = {"to", "-", "–", "or", "and"}
+_JOINABLE = ("number", "fraction")
+
+
+def join_ranges(doc: Doc, atoms: list[Mention]) -> list[Mention]:
+    """Join "one in four" into a proportion and "three to four", "between 10 and 20", "18-25" into ranges."""
+    joined: list[Mention] = []
+    i = 0
+    while i < len(atoms):
+        pair = atoms[i:i + 2]
+        merged = _proportion(doc, *pair) or _range(doc, *pair) if len(pair) == 2 else None
+        if merged:
+            joined.append(merged)
+            i += 2
+        else:
+            joined.append(atoms[i])
+            i += 1
+    return joined
+
+
+def _between(doc: Doc, first: Mention, second: Mention) -> list[Token]:
+    return list(doc[first.end:second.start])
+
+
+def _proportion(doc: Doc, first: Mention, second: Mention) -> Mention | None:
+    middle = [t.lower_ for t in _between(doc, first, second)]
+    if middle != ["in"] or first.form != "number" or second.form != "number":
+        return None
+    if not (first.value and second.value and first.value < second.value <= 1e6) or _looks_like_year(doc, second):
+        return None
+    return Mention(first.start, second.end, first.start, second.end, "proportion", first.value / second.value)
+
+
+def _range(doc: Doc, first: Mention, second: Mention) -> Mention | None:
+    middle = _between(doc, first, second)
+    words = [t.lower_ for t in middle]
+    joiner = " ".join(w for w in words if w not in CURRENCY_BEFORE and w != "%")
+    if first.form not in _JOINABLE or second.form not in _JOINABLE or joiner not in _RANGE_JOINERS:
+        return None
+    if _looks_like_year(doc, first) or not _same_affixes(doc, first, second, words):
+        return None
+    if not _range_opening(doc, first, joiner) or (joiner in HYPHENS and not _glued(doc, first, second)):
+        return None
+    low, high = _scaled_low(doc, first, second), second.value
+    # "three or four" is a range, "17% or 3.3 billion barrels" two figures for one thing
+    if low is None or high is None or low >= high or (joiner == "or" and high > 10 * low):
+        return None
+    start = first.start - 1 if joiner == "and" else first.start
+    mention = Mention(start, second.end, first.start, second.end, "range", None, low, high)
+    mention.qualifier = "~" if joiner == "or" else None
+    return mention
+
+
+def _same_affixes(doc: Doc, first: Mention, second: Mention, middle: list[str]) -> bool:
+    """A percent sign or currency on the first end must be on the second too ("18% to 25%", "$5-$10")."""
+    after_second = doc[second.end].lower_ if second.end < len(doc) else ""
+    if "%" in middle and after_second != "%":
+        return False
+    return not (any(w in CURRENCY_BEFORE for w in middle) and not any(
+        w in CURRENCY_BEFORE for w in middle[-1:]))
+
+
+def _glued(doc: Doc, first: Mention, second: Mention) -> bool:
+    """"18-25" is a range; "3 - nine" or "3-nine" is two numbers that happen to meet."""
+    same_script = doc[first.start]._.number_role == doc[second.start]._.number_role
+    return same_script and not doc[first.end - 1].whitespace_ and not doc[second.start - 1].whitespace_
+
+
+def _range_opening(doc: Doc, first: Mention, joiner: str) -> bool:
+    """"between 10 and 20" needs its "between"; "from 23% to 35%" is a change of value, not a range."""
+    before = [t.lower_ for t in doc[max(0, first.start - 4):first.start]]
+    if joiner == "and":
+        return before[-1:] == ["between"]
+    return not (joiner == "to" and "from" in before)
+
+
+def _scaled_low(doc: Doc, first: Mention, second: Mention) -> float | None:
+    """The low end read with the high end's scale when it has none of its own: "350-375 million"."""
+    if first.value is None or second.value is None:
+        return None
+    if first.form == "number" and first.end - first.start == 1:
+        scale = 1.0
+        for token in doc[second.start + 1:second.end]:
+            scale *= scale_value(token.text, True) or 1.0
+        if first.value * scale < second.value:
+            return first.value * scale
+    return first.value
+
+
+def _looks_like_year(doc: Doc, mention: Mention) -> bool:
+    text = doc[mention.start].text
+    return (mention.end - mention.start == 1 and len(text) == 4 and text.isdigit()
+            and 1000 <= int(text) <= 2100)

@@ -1,0 +1,292 @@
+"""Name the source of an attribution: fullest name, titles stripped, pronouns resolved; used by attribution.py."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+LOGGER = logging.getLogger(__name__)
+
+# Honorifics and roles written before a name ("spokesperson Kirth Chantharith"): not part of it.
+TITLE_WORDS = frozenset(
+    "mr mr. mrs mrs. ms ms. miss dr dr. prof prof. professor sir dame lord lady rev rev. reverend president "
+    "vice prime minister secretary general gen gen. sen sen. senator rep rep. representative gov gov. governor "
+    "mayor chief executive director deputy spokesman spokeswoman spokesperson chairman chairwoman chair ceo cfo "
+    "judge justice attorney officer commissioner commander captain capt capt. col col. colonel lt lt. sgt sgt. "
+    "sergeant king queen prince princess pope ambassador councillor councilor treasurer manager founder head "
+    "analyst economist researcher coach adviser advisor lawyer former acting interim senior assistant associate".split()
+)
+
+# Nouns for data whose owner is the real source ("National Police statistics", "data collected by X").
+DATA_NOUNS = frozenset(
+    "data statistic statistics figure figures number numbers report survey study poll analysis record records "
+    "estimate estimates census research finding findings result results count tally projection forecast "
+    "document documents filing database chart table index assessment review audit model testimony statement "
+    "letter memo filing complaint lawsuit indictment release investigation inquiry probe paper".split()
+)
+
+_PERSON_PRONOUNS = {"he": "male", "him": "male", "she": "female", "her": "female"}
+_GROUP_PRONOUNS = frozenset({"they", "them", "it"})
+_RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+_UNRESOLVABLE = frozenset({"i", "we", "you", "me", "us", "one", "someone", "anyone", "everyone", "this"})
+_GENDER_TITLES = {"mr": "male", "mr.": "male", "mrs": "female", "mrs.": "female", "ms": "female", "ms.": "female",
+                  "miss": "female", "sir": "male", "dame": "female", "lord": "male", "lady": "female"}
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
+_NOUN_PHRASE_DEPS = frozenset({"compound", "amod", "poss", "nmod", "case"})
+_NOUN_PHRASE_PREPOSITIONS = frozenset({"of", "for", "at", "in", "from", "with"})
+# Antecedents further back than this many paragraphs are not trusted for a pronoun.
+_PRONOUN_REACH = 3
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A resolved source: its name as written out, and whether it is a person."""
+
+    name: str
+    is_person: bool
+    resolved: bool = True  # False for a pronoun with no antecedent: then `name` is the pronoun itself
+    named: bool = True  # False for a common noun phrase ("officials", "the report")
+
+
+@dataclass(frozen=True)
+class _Mention:
+    char: int
+    paragraph: int
+    name: str
+    is_person: bool
+    named: bool = True
+
+
+class SpeakerResolver:
+    """Turns the head token of a source phrase into a speaker name, remembering who spoke so far.
+
+    Sources must be resolved in text order: pronouns look back at earlier people and speakers.
+    """
+
+    def __init__(self, doc: Doc, paragraph_of: Callable[[int], int], quoted: Callable[[int], bool]) -> None:
+        self.doc = doc
+        self._paragraph_of = paragraph_of
+        self._genders: dict[str, str] = {}
+        self._people = self._person_mentions(quoted)
+        self._names = [_Mention(e.start_char, 0, _clean_name(e), True) for e in doc.ents if e.label_ == "PERSON"]
+        self._speakers: list[_Mention] = []
+
+    def resolve(self, head: Token) -> Speaker:
+        """The speaker named by the source phrase headed by `head`."""
+        head = self._antecedent(head)
+        lower = head.lower_
+        if lower in _PERSON_PRONOUNS:
+            return self._resolve_person_pronoun(head, _PERSON_PRONOUNS[lower])
+        if lower in _GROUP_PRONOUNS:
+            return self._resolve_group_pronoun(head)
+        if lower in _UNRESOLVABLE or head.pos_ == "PRON":
+            return Speaker(head.text, is_person=False, resolved=False)
+        return self._name_phrase(head)
+
+    def remember(self, char: int, speaker: Speaker) -> None:
+        """Record that `speaker` spoke at `char`, so later pronouns can refer back to them."""
+        if speaker.resolved:
+            self._speakers.append(
+                _Mention(char, self._paragraph_of(char), speaker.name, speaker.is_person, speaker.named)
+            )
+
+    def fullest(self, name: str, char: int) -> str:
+        """The longest person name used before `char` that holds every word of `name` ("Piseth" -> "Duch Piseth")."""
+        words = set(name.lower().split())
+        best = name
+        for mention in [*self._names, *self._speakers]:
+            if mention.char < char and mention.is_person and words <= set(mention.name.lower().split()):
+                best = mention.name if len(mention.name) > len(best) else best
+        return best
+
+    def _antecedent(self, head: Token) -> Token:
+        # "Smith, who said ..." and "the report, which found ...": the source is the noun the clause hangs on.
+        if head.lower_ in _RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
+            return head.head.head
+        return head
+
+    def _name_phrase(self, head: Token) -> Speaker:
+        person = _entity_at(head, "PERSON")
+        if person is not None and _clean_name(person):
+            return self._person(person, is_person=True)
+        apposed = _apposed_name(head)
+        if apposed is not None and _clean_name(apposed):
+            # "another representative, Pin Sokhom": a role noun says a person, whatever the recogniser thought.
+            return self._person(apposed, is_person=_is_role(head) or apposed.label_ == "PERSON")
+        if is_data_noun(head):
+            owner = _data_owner(head)
+            if owner is not None:
+                return self._name_phrase(owner)
+        entity = _entity_at(head)
+        if entity is not None and entity.label_ in _NAME_LABELS and _clean_name(entity):
+            if entity.label_ == "ORG" and _looks_personal(entity):
+                return self._person(entity, is_person=True)
+            return Speaker(_clean_name(entity), is_person=False)
+        if head.pos_ == "PROPN":
+            return self._proper_name(head)
+        phrase = _noun_phrase(head)
+        return Speaker(phrase, is_person=False, named=any(word[:1].isupper() for word in phrase.split()))
+
+    def _person(self, span: Span, is_person: bool) -> Speaker:
+        return Speaker(self.fullest(_clean_name(span), span.start_char), is_person=is_person)
+
+    def _proper_name(self, head: Token) -> Speaker:
+        # A name the recogniser missed: the run of proper nouns ending at the head, after any title.
+        start = head.i
+        while start > 0 and self.doc[start - 1].pos_ == "PROPN" and self.doc[start - 1].lower_ not in TITLE_WORDS:
+            start -= 1
+        name = _clean_name(self.doc[start : head.i + 1])
+        if not name:
+            return Speaker(_noun_phrase(head), is_person=False, named=False)
+        return Speaker(self.fullest(name, head.idx), is_person=True)
+
+    def _resolve_person_pronoun(self, pronoun: Token, gender: str) -> Speaker:
+        paragraph = self._paragraph_of(pronoun.idx)
+        candidates = [m for m in self._speakers if m.is_person] + self._people
+        candidates = [m for m in candidates if m.char < pronoun.idx and paragraph - m.paragraph <= _PRONOUN_REACH]
+        for mention in sorted(candidates, key=lambda m: m.char, reverse=True):
+            if self._genders.get(mention.name, gender) == gender:
+                self._genders[mention.name] = gender
+                return Speaker(mention.name, is_person=True)
+        return Speaker(pronoun.text, is_person=True, resolved=False)
+
+    def _resolve_group_pronoun(self, pronoun: Token) -> Speaker:
+        paragraph = self._paragraph_of(pronoun.idx)
+        for mention in reversed(self._speakers):
+            if mention.char < pronoun.idx and not mention.is_person and paragraph - mention.paragraph <= 1:
+                return Speaker(mention.name, is_person=False, named=mention.named)
+        return Speaker(pronoun.text, is_person=False, resolved=False)
+
+    def _person_mentions(self, quoted: Callable[[int], bool]) -> list[_Mention]:
+        # People a later "he" or "she" may point back to: named subjects and sources, outside quotations.
+        mentions = []
+        for entity in self.doc.ents:
+            if entity.label_ != "PERSON" or quoted(entity.start_char) or not _is_salient(entity.root):
+                continue
+            name = _clean_name(entity)
+            if not name:
+                continue
+            gender = _GENDER_TITLES.get(self.doc[entity.start - 1].lower_) if entity.start > 0 else None
+            if gender:
+                self._genders.setdefault(name, gender)
+            mentions.append(_Mention(entity.start_char, self._paragraph_of(entity.start_char), name, True))
+        return mentions
+
+
+def _is_salient(root: Token) -> bool:
+    if root.dep_ in ("nsubj", "nsubjpass"):
+        return True
+    if root.dep_ == "appos" and root.head.dep_ in ("nsubj", "nsubjpass"):
+        return True
+    return root.dep_ == "pobj" and root.head.head.lower_ == "according"
+
+
+def _entity_at(token: Token, label: str | None = None) -> Span | None:
+    if not token.ent_type_ or (label and token.ent_type_ != label):
+        return None
+    for entity in token.doc.ents:
+        if entity.start <= token.i < entity.end:
+            return entity
+    return None
+
+
+def _apposed_name(head: Token) -> Span | None:
+    # "a spokesman, John Smith, said" and "another representative, Pin Sokhom": the name is in apposition.
+    if head.ent_type_ and not _is_role(head):
+        return None
+    for child in head.children:
+        if child.dep_ == "appos" and child.ent_type_ in ("PERSON", "ORG"):
+            return _entity_at(child)
+    return _name_after_comma(head)
+
+
+def _looks_personal(entity: Span) -> bool:
+    # The small model often tags a person's name ORG; a "who" clause, a title or a role in
+    # apposition says otherwise.
+    doc, root = entity.doc, entity.root
+    if entity.start > 0 and _is_role(doc[entity.start - 1]):
+        return True
+    for child in root.children:
+        if child.dep_ == "relcl" and any(grandchild.lower_ == "who" for grandchild in child.children):
+            return True
+        if child.dep_ == "appos" and _is_role(child):
+            return True
+    return False
+
+
+def _is_role(token: Token) -> bool:
+    return token.lower_ in TITLE_WORDS or token.lemma_.lower() in TITLE_WORDS
+
+
+def _name_after_comma(head: Token) -> Span | None:
+    # The same when the parser missed the apposition: a named entity set off by commas right after.
+    doc = head.doc
+    if head.i + 2 >= len(doc) or doc[head.i + 1].text != ",":
+        return None
+    entity = _entity_at(doc[head.i + 2])
+    if entity is None or entity.start != head.i + 2 or entity.label_ not in ("PERSON", "ORG"):
+        return None
+    closes = entity.end >= len(doc) or doc[entity.end].is_punct
+    return entity if closes else None
+
+
+def is_data_noun(token: Token) -> bool:
+    """True for nouns like "data", "figures", "survey" whose owner is the real source."""
+    return token.lemma_.lower() in DATA_NOUNS or token.lower_ in DATA_NOUNS
+
+
+def _data_owner(head: Token) -> Token | None:
+    # "National Police statistics", "the agency's data", "data collected by X", "figures from X".
+    before = head.left_edge.i
+    if before >= 2 and head.doc[before - 1].lower_ in ("'s", "’s") and head.doc[before - 2].pos_ == "PROPN":
+        return head.doc[before - 2]  # a possessive the parser cut off: "Cooke's earlier testimony"
+    for child in head.children:
+        if child.dep_ == "poss" and child.pos_ != "PRON":
+            return child
+        if child.dep_ == "compound" and child.ent_type_ in _NAME_LABELS:
+            return child
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ in ("by", "from", "of"):
+            return _object_of(child)
+        if child.dep_ == "acl":
+            for grandchild in child.children:
+                if grandchild.dep_ in ("agent", "prep") and grandchild.lower_ in ("by", "from"):
+                    return _object_of(grandchild)
+    return None
+
+
+def _object_of(preposition: Token) -> Token | None:
+    objects = [child for child in preposition.children if child.dep_ == "pobj"]
+    if not objects or (objects[0].pos_ not in ("PROPN",) and not objects[0].ent_type_):
+        return None
+    return objects[0]
+
+
+def _clean_name(span: Span) -> str:
+    tokens = [token for token in span if not token.is_punct or token.text in ("-", "&")]
+    while tokens and (tokens[0].lower_ in TITLE_WORDS or tokens[0].lower_ in ("the", "a", "an")):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].lower_ in ("'s", "’s", "'") or tokens[-1].dep_ == "case"):
+        tokens = tokens[:-1]
+    if not tokens:
+        return ""
+    name = span.doc[tokens[0].i : tokens[-1].i + 1].text
+    # "World Health Organization (WHO" when the entity stops inside the brackets.
+    return name.split(" (")[0] if name.count("(") != name.count(")") else name
+
+
+def _noun_phrase(head: Token) -> str:
+    # A common-noun source keeps what tells it apart ("Palestinian health authorities",
+    # "officials in Beijing") and drops articles, relative clauses and appositions.
+    kept = [head.i]
+    for child in head.children:
+        if child.dep_ in _NOUN_PHRASE_DEPS or (child.dep_ == "prep" and child.lower_ in _NOUN_PHRASE_PREPOSITIONS):
+            kept.extend(token.i for token in child.subtree)
+    doc = head.doc
+    start, end = min(kept), max(kept) + 1
+    while start < end and doc[start].dep_ in ("det", "predet", "punct"):
+        start += 1
+    return doc[start:end].text

@@ -1,0 +1,27 @@
+"""Retraining: the labelled files in models/ plus reviewers' verdicts from the database → a new classifier."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from db import store
+from extractors.classifier import Example, TrainingReport, load_labelled, train_classifier
+from extractors.nlp import load_nlp
+
+LOGGER = logging.getLogger(__name__)
+
+
+def retrain(model: str, db_path: Path | None = None, corpus: Path | None = None) -> TrainingReport:
+    """Train the claim classifier on the shipped labels and, when a database is given, its verdicts."""
+    verdicts = verdict_examples(db_path) if db_path else []
+    LOGGER.info("training with %d reviewer verdicts", len(verdicts))
+    return train_classifier(load_nlp(model), load_labelled(text_dir=corpus), extra=verdicts)
+
+
+def verdict_examples(db_path: Path) -> list[Example]:
+    """Verified claims as positives and rejected ones as negatives."""
+    if not db_path.exists():
+        raise FileNotFoundError(f"{db_path}: no such database")
+    return [Example(text, start, end, label) for text, start, end, label in store.reviewed_claims(
+        store.open_database(db_path))]

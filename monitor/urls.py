@@ -1,0 +1,38 @@
+"""URLs: the canonical form of an entry's link, so one story reached by two links is fetched once."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit, urlunsplit
+
+from courlan import normalize_url
+
+LOGGER = logging.getLogger(__name__)
+
+NETWORK_SCHEMES = ("http", "https")
+
+
+def canonical_url(url: str) -> str:
+    """The URL without tracking parameters (utm_*, fbclid, ...) or fragment, with host and port normalised.
+
+    Non-network URLs (file paths) are returned unchanged.
+    """
+    if urlsplit(url).scheme not in NETWORK_SCHEMES:
+        return url
+    try:
+        normalised = normalize_url(url, strict=False, trailing_slash=True)
+    except ValueError:
+        # courlan refuses some odd but fetchable URLs; the raw URL is still a usable key.
+        return url
+    return urlunsplit(urlsplit(normalised)._replace(fragment=""))
+
+
+def host_of(url: str) -> str:
+    """The host:port a request to `url` goes to, the unit of politeness and robots.txt."""
+    parts = urlsplit(url)
+    return parts.netloc.lower() or "local"
+
+
+def is_network_url(url: str) -> bool:
+    """True for http and https URLs, the only kind fetched from the network."""
+    return urlsplit(url).scheme in NETWORK_SCHEMES

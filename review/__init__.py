@@ -1,0 +1,1 @@
+"""Reviewing in Datasette: the server `claimwatch serve` runs, its plugin, and the reviewer accounts."""

@@ -1,0 +1,135 @@
+"""Datasette plugin: reviewer sign-in, the rule that only reviewers write, the review panel and number formats."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from urllib.parse import quote
+
+import sqlite_utils
+from datasette import hookimpl
+from datasette.database import Database
+from datasette.utils.asgi import Response
+from markupsafe import Markup, escape
+
+from db.reviews import claim_for_review, claim_reviews
+from review.accounts import accounts_path, authenticate, load_accounts
+
+LOGGER = logging.getLogger(__name__)
+
+PLUGIN_NAME = "claimwatch-review"
+NUMBER_COLUMNS = ("value", "low", "high", "corrected_value")
+QUEUE = "review_queue"
+
+
+def is_reviewer(datasette, actor: dict | None) -> bool:
+    """Whether the signed-in actor has a reviewer account now (a removed reviewer's cookie is worth nothing)."""
+    if not actor or not actor.get("id"):
+        return False
+    return actor["id"] in load_accounts(_accounts_file(datasette))
+
+
+@hookimpl
+def permission_allowed(datasette, actor, action, resource):
+    # Every writable canned query is for reviewers only, whatever its metadata says.
+    if action != "view-query":
+        return None
+
+    async def decide() -> bool | None:
+        query = await datasette.get_canned_query(*resource, actor)
+        if query is None or not query.get("write"):
+            return None
+        return is_reviewer(datasette, actor)
+
+    return decide
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/login$", sign_in)]
+
+
+async def sign_in(request, datasette) -> Response:
+    """GET: the sign-in form. POST: check the password and set Datasette's signed `ds_actor` cookie."""
+    error = None
+    form = await request.post_vars() if request.method == "POST" else {}
+    target = _local_path(form.get("next") or request.args.get("next")) or _queue_path(datasette)
+    if request.method == "POST":
+        name, password = form.get("username", "").strip(), form.get("password", "")
+        if await asyncio.to_thread(authenticate, _accounts_file(datasette), name, password):
+            LOGGER.info("reviewer %s signed in", name)
+            response = Response.redirect(target)
+            response.set_cookie("ds_actor", datasette.sign({"a": {"id": name}}, "actor"), httponly=True,
+                                secure=request.scheme == "https", samesite="lax")
+            return response
+        LOGGER.warning("refused sign-in as %r", name)
+        error = "Wrong name or password."
+    page = await datasette.render_template("login.html", {"error": error, "next": target}, request=request)
+    return Response.html(page, status=401 if error else 200)
+
+
+@hookimpl
+def menu_links(datasette, actor):
+    if not actor:
+        return [{"href": datasette.urls.path("/-/login"), "label": "Sign in to review"}]
+    return [{"href": _queue_path(datasette), "label": "Review queue"}]
+
+
+@hookimpl
+def extra_template_vars(view_name, table, request, datasette):
+    if view_name != "row" or table != "claims":
+        return {}
+
+    async def review_panel() -> dict:
+        claim_id = int(request.url_vars["pks"])
+
+        def read(conn) -> dict:
+            db = sqlite_utils.Database(conn)
+            return {"claim": claim_for_review(db, claim_id), "claim_reviews": claim_reviews(db, claim_id)}
+
+        found = await _claims_database(datasette).execute_fn(read)
+        return {**found, "can_review": is_reviewer(datasette, request.actor)}
+
+    return review_panel
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if column in NUMBER_COLUMNS and isinstance(value, int | float):
+        return format_number(value)
+    if column == "score" and isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, int) and (column == "claim" or (table == "claim_details" and column == "id")):
+        href = datasette.urls.row(database, "claims", str(value))
+        return Markup(f'<a href="{escape(href)}" title="Open to review">#{value}</a>')
+    # `in row` would search a sqlite3.Row's values, not its column names.
+    if column == "article_title" and value and "article_url" in row.keys():  # noqa: SIM118
+        return Markup(f'<a href="{escape(row["article_url"])}">{escape(value)}</a>')
+    return None
+
+
+def format_number(value: float) -> str:
+    """A figure as a reader writes it: 1,200,000 and 17.5, not 1200000.0 and 17.500."""
+    if abs(value) < 1:
+        return f"{value:.3g}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _claims_database(datasette) -> Database:
+    return datasette.get_database()
+
+
+def _accounts_file(datasette) -> Path:
+    return accounts_path(_claims_database(datasette).path)
+
+
+def _queue_path(datasette) -> str:
+    return datasette.urls.query(_claims_database(datasette).name, QUEUE)
+
+
+def _local_path(target: str | None) -> str | None:
+    # Only same-site paths: a sign-in link must not be able to send the reviewer elsewhere.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return quote(target, safe="/?=&_-.~%")
+    return None

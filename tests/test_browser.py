@@ -1,0 +1,113 @@
+"""The review workflow in a real browser: Debian's Chromium, driven by Playwright, against `claimwatch serve`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from review.accounts import accounts_path, add_reviewer
+from tests.conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "correct horse battery"
+# `UPDATE_SCREENSHOTS=1 pytest tests/test_browser.py` refreshes the picture in docs/review.md.
+SCREENSHOT = ROOT / "docs" / "review.png"
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.fixture
+def served(claims_db: Path, tmp_path: Path) -> Iterator[str]:
+    """`claimwatch serve` on a free port of 127.0.0.1, with reviewer alice; yields its base URL."""
+    add_reviewer(accounts_path(claims_db), "alice", PASSWORD)
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
+    command = [str(Path(sys.executable).parent / "claimwatch"), "serve", "--db", str(claims_db), "--port", str(port)]
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process, tmp_path / "serve.log")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def page() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser.new_page(viewport={"width": 1280, "height": 900})
+        browser.close()
+
+
+def test_a_reviewer_signs_in_and_verifies_a_claim(served: str, page, claims_db: Path, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    database = claims_db.stem
+    page.goto(f"{served}/{database}/claims/1")
+    expect(page.get_by_text("Sign in as a reviewer")).to_be_visible()
+    expect(page.locator("button", has_text="Verify")).to_have_count(0)
+
+    page.goto(f"{served}/-/login")
+    _sign_in(page, "alice", "not the password")
+    expect(page.get_by_text("Wrong name or password.")).to_be_visible()
+    _sign_in(page, "alice", PASSWORD)
+    expect(page).to_have_url(f"{served}/{database}/review_queue")
+    queued = page.get_by_role("link", name="#1", exact=True)
+
+    queued.click()
+    expect(page).to_have_url(f"{served}/{database}/claims/1")
+    page.fill("#review-note", "Matches the police press release")
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_text("Recorded. The claim is verified.")).to_be_visible()
+    expect(page).to_have_url(f"{served}/{database}/review_queue")
+    expect(queued).to_have_count(0)  # off the queue
+
+    page.goto(f"{served}/{database}/claims/1")
+    expect(page.locator("#claim-status")).to_have_text("verified")
+    review = page.locator("table.claim-reviews tbody tr")
+    expect(review).to_have_count(1)
+    expect(review.locator("td.reviewer")).to_have_text("alice")
+    expect(review.locator("td.verdict")).to_have_text("verified")
+    screenshot = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path / "review.png"
+    page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.read_bytes().startswith(b"\x89PNG")
+
+
+def _sign_in(page, name: str, password: str) -> None:
+    page.fill("#username", name)
+    page.fill("#password", password)
+    page.click("input[type=submit][value='Sign in']")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(base: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"claimwatch serve exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            httpx.get(f"{base}/-/versions.json", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail(f"claimwatch serve did not answer within {timeout}s:\n{log.read_text()}")
