@@ -242,3 +242,10 @@ CREATE TABLE pages (
 );
 CREATE INDEX pages_sha256 ON pages(sha256);
 """
+
+
+@migration
+def m004_stemmed_search(db: sqlite_utils.Database) -> None:
+    """Porter-stemmed full-text search on claims and articles, so "arrests" also finds "arrested"."""
+    db["claims"].enable_fts(["sentence", "subject", "speaker"], create_triggers=True, replace=True, tokenize="porter")
+    db["articles"].enable_fts(["title", "text"], create_triggers=True, replace=True, tokenize="porter")

@@ -39,7 +39,7 @@ def add_review(db: sqlite_utils.Database, claim_id: int, verdict: str, reviewer:
         raise ReviewRefused("a review needs a reviewer name")
     if not db.execute("SELECT 1 FROM claims WHERE id = ?", [claim_id]).fetchone():
         raise NoSuchClaim(f"no claim #{claim_id} (see `claimwatch review list`)")
-    with db.conn:
+    with db.atomic():
         review_id = _insert_review(db, claim_id, verdict, reviewer.strip(), note or None, corrected_value)
     LOGGER.info("claim #%s %s by %s", claim_id, verdict, reviewer)
     return db["reviews"].get(review_id)

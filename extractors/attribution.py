@@ -106,13 +106,14 @@ class _Attributor:
         speakers = {}
         for cue in sorted(cues, key=lambda cue: min(cue.cue, cue.source)):
             speaker = self.resolver.resolve(self.doc[cue.source])
-            self.resolver.remember(self.doc[cue.source].idx, speaker)
+            self.resolver.remember(self.doc[cue.source], speaker)
             speakers[cue.cue] = speaker
         return speakers
 
     def _paraphrases(self, cue: Cue) -> bool:
         # A cue whose content is only a quotation beside it is reported with the quotation.
-        return cue.words != ":" and any(not self.quoted(start) or not self.quoted(end - 1) for start, end in cue.content)
+        outside = (not self.quoted(start) or not self.quoted(end - 1) for start, end in cue.content)
+        return cue.words != ":" and any(outside)
 
     def _paraphrase(self, cue: Cue) -> Quote:
         quote = self._quote(self.speakers[cue.cue], cue.content, cue.words, direct=False)
@@ -166,7 +167,7 @@ class _Attributor:
         # “First sentence.” “Second sentence,” she said. — adjacent quotations share the later cue.
         text = self.text
         for quotation, following in zip(self.quotations[index:], self.quotations[index + 1 :], strict=False):
-            if not text[quotation.end : following.start].strip(" ”\"\n") == "":
+            if text[quotation.end : following.start].strip(" ”\"'\n"):
                 return None
             cue = self._cue_for(following)
             if cue is not None:

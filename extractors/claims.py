@@ -67,7 +67,7 @@ class ClaimFinder:
 
     def _extract(self, doc: Doc) -> Extraction:
         quantities = find_quantities(doc)
-        quotes = _quotes_or_none(doc)
+        quotes = find_quotes(doc)
         claims = [self._claim(doc, quotes, q) for q in quantities if q.excluded is None]
         return Extraction(claims=claims, quotes=quotes, quantities=quantities)
 
@@ -77,22 +77,7 @@ class ClaimFinder:
             quantity=quantity,
             sentence=sentence.text,
             sentence_start=sentence.start_char,
-            speaker=_speaker_or_none(doc, quotes, quantity),
+            speaker=speaker_at(doc, quotes, quantity.start, quantity.end),
             score=self.classifier.score(doc, quantity) if self.classifier else None,
         )
 
-
-def _quotes_or_none(doc: Doc) -> list[Quote]:
-    # TEMPORARY: attribution.py is still being written; drop this guard once find_quotes works.
-    try:
-        return find_quotes(doc)
-    except NotImplementedError:
-        return []
-
-
-def _speaker_or_none(doc: Doc, quotes: list[Quote], quantity: Quantity) -> str | None:
-    # TEMPORARY: attribution.py is still being written; drop this guard once speaker_at works.
-    try:
-        return speaker_at(doc, quotes, quantity.start, quantity.end)
-    except NotImplementedError:
-        return None

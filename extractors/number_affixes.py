@@ -124,9 +124,16 @@ def _add_qualifier_before(doc: Doc, mention: Mention, qualifiers: dict[int, tupl
         _add_maximum(doc, mention)
         return
     start, sign = found
-    if start == mention.start - 1 and doc[start].lower_ in _PREPOSITIONS and doc[start].dep_ == "prep":
+    if start == mention.start - 1 and doc[start].lower_ in _PREPOSITIONS and _heads_own_phrase(doc, mention):
         return
     mention.start, mention.qualifier = start, sign
+
+
+def _heads_own_phrase(doc: Doc, mention: Mention) -> bool:
+    """"over two spells": the preposition governs a noun the number counts; "over 70", "over half" it qualifies."""
+    preposition = doc[mention.start - 1]
+    root = doc[mention.number_start:mention.end].root
+    return preposition.dep_ == "prep" and root.dep_ == "nummod"
 
 
 def _add_maximum(doc: Doc, mention: Mention) -> None:

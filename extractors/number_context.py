@@ -12,30 +12,34 @@ LOGGER = logging.getLogger(__name__)
 
 UP_WORDS = {
     "rise", "increase", "grow", "climb", "jump", "surge", "soar", "gain", "add", "boost", "raise", "double",
-    "triple", "expand", "hike", "lift", "rocket", "spike", "swell", "growth", "uptick", "expansion", "addition",
+    "triple", "expand", "hike", "lift", "spike", "swell", "growth", "uptick", "expansion", "addition",
     "rebound", "upswing", "improve", "improvement", "accelerate",
 }
 DOWN_WORDS = {
     "fall", "drop", "decline", "decrease", "reduce", "cut", "shrink", "slip", "sink", "tumble", "plunge", "dip",
-    "slide", "lower", "slash", "lose", "contract", "halve", "ease", "shed", "trim", "dwindle", "reduction", "loss",
+    "slide", "lower", "slash", "lose", "halve", "ease", "shed", "trim", "dwindle", "reduction", "loss",
     "slump", "contraction", "downturn", "fell", "plummet", "crash", "retreat", "shortfall", "deficit",
 }
 # Verbs whose bare object is the size of the change ("fell 3 points"); for "cut 4,000 jobs" or "lost 14
 # followers" the object is a count of the things themselves.
 _INTRANSITIVE = {
     "rise", "fall", "drop", "decline", "climb", "jump", "grow", "gain", "slip", "sink", "tumble", "plunge", "soar",
-    "surge", "dip", "slide", "shrink", "increase", "decrease", "add", "rocket", "spike", "ease", "contract",
-    "plummet", "rebound", "go",
+    "surge", "dip", "slide", "shrink", "increase", "decrease", "add", "spike", "ease", "plummet", "rebound",
 }
+# Verbs that say a threshold was crossed: "passed 60 days", "topped $1 billion".
+_EXCEED_VERBS = {"pass", "exceed", "surpass", "top", "cross", "eclipse", "outnumber"}
+# Particles that move a figure ("went up 5%") rather than complete a phrasal verb ("gave up 12 floors").
+_MOTION_VERBS = {"go", "be", "come", "move", "edge", "tick", "inch", "creep", "shoot", "climb"}
 _COMPARATIVE_UP = {"more", "higher", "greater", "larger", "bigger", "longer", "up", "above", "richer", "faster"}
 _COMPARATIVE_DOWN = {"fewer", "less", "lower", "smaller", "shorter", "down", "below", "cheaper", "slower"}
 _RATIO_NEXT = {"as", "more", "higher", "greater", "larger", "bigger", "faster", "the", "that"}
-_SUBJECT_DEPS = {"amod", "compound", "nmod", "poss", "case", "punct", "advmod", "npadvmod"}
+_SUBJECT_DEPS = {"amod", "compound", "nmod", "poss", "case", "advmod", "npadvmod"}
 _NOT_IN_SUBJECT = _COMPARATIVE_UP | _COMPARATIVE_DOWN | {"%", "percent", "other", "additional", "further"}
 
 
 def kind_of(doc: Doc, mention: Mention) -> str:
     """count, percent, ratio, money, measure or other."""
+    before = doc[mention.start - 1].lower_ if mention.start > 0 else ""
     if mention.currency:
         return "money"
     if mention.percent:
@@ -44,7 +48,7 @@ def kind_of(doc: Doc, mention: Mention) -> str:
         return "ratio"
     if mention.form == "fraction" and (mention.value or 0) < 1:
         return "ratio"
-    if mention.unit or mention.form == "indefinite":
+    if mention.unit or mention.form == "indefinite" or before in ("aged", "age"):
         return "measure"
     return "count"
 
@@ -63,27 +67,37 @@ def change_of(doc: Doc, mention: Mention) -> str:
         return direction
     if mention.qualifier:
         return mention.qualifier
+    root = _root(doc, mention)
+    if root.dep_ in ("dobj", "npadvmod") and root.head.lemma_ in _EXCEED_VERBS:
+        return ">"
     return ">" if mention.form == "vague" else "="
 
 
 def _direction(doc: Doc, mention: Mention) -> str | None:
     after = doc[mention.end] if mention.end < len(doc) else None
-    if after is not None:
+    # "450 million down to 350 million": the figure is the starting point, not the size of the change
+    following = doc[mention.end + 1].lower_ if mention.end + 1 < len(doc) else ""
+    if after is not None and following not in ("to", "from"):
         if after.lower_ in _COMPARATIVE_UP:
             return "up"
         if after.lower_ in _COMPARATIVE_DOWN:
             return "down"
     before = doc[mention.start - 1] if mention.start > 0 else None
-    if before is not None and before.lower_ in ("up", "down"):
+    moves = before is not None and (before.dep_ != "prt" or before.head.lemma_ in _MOTION_VERBS)
+    if moves and before.lower_ in ("up", "down"):
         return before.lower_
-    return _direction_from_head(_root(doc, mention), mention)
+    # the whole mention's root: in "by about 300" the qualifier, not the figure, hangs from "by"
+    return _direction_from_head(doc[mention.start:mention.end].root, mention)
 
 
 def _direction_from_head(root: Token, mention: Mention) -> str | None:
     head = root.head
     if root.dep_ == "pobj" and head.lower_ in ("by", "of"):
         return _polarity(head.head)
-    if head.i > root.i and head.pos_ == "NOUN" and root.dep_ in ("nummod", "compound", "amod", "nmod"):
+    # "a 10 percent overall decline": climb past adjectives to the noun the figure measures
+    while head.pos_ in ("ADJ", "ADV") and head.head is not head and head.i > root.i:
+        head = head.head
+    if head.i > root.i and head.pos_ == "NOUN" and root.dep_ not in ("prep", "pobj"):
         return _polarity(head)
     if root.dep_ in ("dobj", "npadvmod", "attr") and head.pos_ == "VERB" and head.lemma_ in _INTRANSITIVE:
         return _polarity(head)
@@ -110,7 +124,19 @@ def subject_of(doc: Doc, mention: Mention) -> str | None:
     if mention.form in ("proportion", "ordinal", "code"):
         return None
     noun = _quantified_noun(doc, mention)
+    if noun is not None and _polarity(noun):
+        noun = _changed_thing(noun)
     return _noun_phrase(noun, mention).text if noun is not None else None
+
+
+def _changed_thing(noun: Token) -> Token:
+    """"a 10 percent decline in participation": what changed is participation."""
+    for child in noun.children:
+        if child.lower_ in ("in", "of"):
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+    return noun
 
 
 def _quantified_noun(doc: Doc, mention: Mention) -> Token | None:
@@ -150,4 +176,6 @@ def _noun_phrase(noun: Token, mention: Mention) -> Span:
 def _modifies(token: Token, noun: Token) -> bool:
     if token.lower_ in _NOT_IN_SUBJECT or token.like_num or token.pos_ in ("DET", "PRON", "NUM"):
         return False
-    return token.dep_ in _SUBJECT_DEPS and noun in token.ancestors
+    # hyphens hold compounds together ("coal-fired"); other punctuation ends the phrase
+    allowed = token.dep_ in _SUBJECT_DEPS or (token.dep_ == "punct" and token.text == "-")
+    return allowed and noun in token.ancestors

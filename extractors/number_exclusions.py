@@ -31,6 +31,14 @@ _ARTICLE_NOUNS = {"day", "night", "morning", "afternoon", "evening", "time", "po
 _DURATION_PREPOSITIONS = {"for", "in", "within", "than", "after", "over", "about", "just", "only"}
 _STREET_WORDS = {"street", "st", "st.", "avenue", "ave", "ave.", "road", "rd", "rd.", "boulevard", "blvd", "lane",
                  "drive", "way", "place", "square", "suite", "floor", "highway"}
+# Nouns that take a number as a label rather than a count: "article 5", "section 230", "phase 2".
+_LABEL_NOUNS = {
+    "article", "articles", "section", "sections", "chapter", "chapters", "clause", "paragraph", "page", "pages",
+    "figure", "table", "room", "gate", "platform", "route", "highway", "interstate", "flight", "level", "phase",
+    "stage", "step", "category", "grade", "episode", "season", "version", "model", "volume", "issue", "act",
+    "amendment", "rule", "resolution", "line", "row", "seat", "ward", "district", "precinct", "unit", "block",
+    "lot", "apartment", "suite", "building", "bus", "channel", "track", "exit", "title", "part",
+}
 _FRAME_WORDS = {"first", "last", "past", "next", "final", "opening", "closing"}
 # "five years later", "a month after": a jump in the story's timeline, not an amount
 _TIME_SHIFTS = {"ago", "later", "earlier", "after", "afterwards", "on", "hence"}
@@ -57,7 +65,8 @@ class DocFacts:
 
 def exclusion(doc: Doc, mention: Mention, facts: DocFacts) -> str | None:
     """Why `mention` is not a quantitative claim, or None when it is one."""
-    for check in (_code, _phone, _time, _year, _date, _age, _ordinal, _name, _pronoun, _frequency, _compound):
+    for check in (_code, _phone, _time, _address, _year, _date, _age, _ordinal, _name, _pronoun, _frequency,
+                  _compound):
         reason = check(doc, mention, facts)
         if reason:
             return reason
@@ -172,6 +181,8 @@ def _ordinal(doc: Doc, mention: Mention, _facts) -> str | None:
     if mention.form == "ordinal":
         return "ordinal"
     before = _before(doc, mention.number_start)
+    if before is not None and before.text == ".":
+        before = _before(doc, mention.number_start, 2)  # "No. 3" comes apart at the full stop
     if before is not None and before.lower_ in _RANK_WORDS:
         return "ordinal"
     if mention.form == "fraction" and ((before is not None and before._.number_role == "ordinal")
@@ -192,7 +203,7 @@ def _is_ordinal_fraction(doc: Doc, mention: Mention) -> bool:
 def _name(doc: Doc, mention: Mention, facts: DocFacts) -> str | None:
     if mention.form not in ("number", "range") or mention.currency or mention.percent:
         return None
-    if _follows_name(doc, mention.number_start) or _is_address(doc, mention, facts):
+    if _follows_name(doc, mention.number_start):
         return "name"
     after = _after(doc, mention.number_end)
     if after is not None and after.text in HYPHENS and not after.whitespace_ and _glued_name(doc, mention.number_end):
@@ -206,6 +217,8 @@ def _follows_name(doc: Doc, index: int) -> bool:
         before = _before(doc, index, 2)
         if before is not None and before.is_alpha and len(before) <= 3 and before.text[0].isupper():
             return True  # "F-35", "Su-57"
+    if before is not None and before.lower_ in _LABEL_NOUNS and before.pos_ in ("NOUN", "PROPN"):
+        return True
     if before is None or not before.is_alpha or not before.text[0].isupper() or _is_month(before):
         return False
     if before.lower_ in CURRENCY_BEFORE or before.lower_ in _RANK_WORDS:
@@ -220,11 +233,12 @@ def _glued_name(doc: Doc, hyphen: int) -> bool:
     return following is not None and following.text[:1].isupper() and following.is_alpha
 
 
-def _is_address(doc: Doc, mention: Mention, facts: DocFacts) -> bool:
+def _address(doc: Doc, mention: Mention, facts: DocFacts) -> str | None:
     after = _after(doc, mention.number_end)
-    if after is None:
-        return False
-    return (doc[mention.number_end - 1].text, after.lower_) in facts.addresses or _street_follows(doc, after.i)
+    if after is None or mention.form != "number" or mention.currency or mention.percent or mention.unit:
+        return None
+    seen = (doc[mention.number_end - 1].text, after.lower_) in facts.addresses
+    return "address" if seen or _street_follows(doc, after.i) else None
 
 
 def _street_follows(doc: Doc, index: int) -> bool:
@@ -271,7 +285,8 @@ def _is_indefinite_one(token: Token) -> bool:
     """"one witness said", "one person who attended", "one electrocuted": "one" as an article or pronoun."""
     noun = token.head
     if token.dep_ != "nummod" or noun.pos_ not in ("NOUN", "PROPN") or noun.i < token.i:
-        return token.dep_ not in ("quantmod", "compound") and noun.pos_ not in ("NOUN", "PROPN", "NUM")
+        return token.dep_ not in ("quantmod", "compound") and (
+            noun.pos_ not in ("NOUN", "PROPN", "NUM") or noun.i < token.i)
     if any(child.dep_ == "relcl" for child in noun.children):
         return True
     return noun.dep_ == "nsubj" and noun.head.lemma_ in _SPEECH_VERBS

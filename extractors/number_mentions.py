@@ -56,11 +56,11 @@ def _role(token: Token) -> str | None:
         return "word"
     if lower in SCALES or lower in ("m", "b"):
         return "scale"
-    if lower in FRACTIONS:
-        return "fraction"
     if lower in ORDINAL_WORDS or (lower[:1].isdigit() and lower.rstrip("stndrh").isdigit() and lower[-2:] in (
             "st", "nd", "rd", "th")):
         return "ordinal"
+    if lower in FRACTIONS:
+        return "fraction"
     if lower in VAGUE:
         return "vague"
     if lower in MULTIPLES:
@@ -84,6 +84,8 @@ def _r(*roles: str, op: str | None = None) -> dict:
 
 
 _A = {"LOWER": {"IN": ["a", "an"]}}
+# "third" is an ordinal on its own and a fraction after "a", "one" or "two-"
+_FRACTION = {"LOWER": {"IN": list(FRACTIONS)}}
 _PATTERNS = {
     "number": [
         [_r("digits"), _r("scale", op="*")],
@@ -91,8 +93,8 @@ _PATTERNS = {
         [_A, {"LOWER": {"IN": _WORD_SCALES}}, _r("scale", op="*")],
     ],
     "fraction": [
-        [{"LOWER": {"IN": ["a", "an", "one"]}}, _r("hyphen", op="?"), _r("fraction"), _r("scale", op="*")],
-        [_r("word"), _r("hyphen", op="?"), _r("fraction")],
+        [{"LOWER": {"IN": ["a", "an", "one"]}}, _r("hyphen", op="?"), _FRACTION, _r("scale", op="*")],
+        [_r("word"), _r("hyphen", op="?"), _FRACTION],
         [{"LOWER": "half"}],
         [{"LOWER": "half"}, {"LOWER": "a", "OP": "?"}, _r("scale", op="+")],
         [_r("digits", "word"), _r("hyphen", op="?"), {"LOWER": "and"}, _r("hyphen", op="?"), {"LOWER": "a"},

@@ -58,10 +58,11 @@ TIME_UNITS = {
 }
 MEASURE_UNITS = TIME_UNITS | {
     "mm", "cm", "m", "km", "metre", "metres", "meter", "meters", "kilometre", "kilometres", "kilometer",
-    "kilometers", "mile", "miles", "foot", "feet", "ft", "inch", "inches", "yard", "yards", "nautical",
+    "kilometers", "millimetre", "millimetres", "millimeter", "millimeters", "centimetre", "centimetres",
+    "centimeter", "centimeters", "mile", "miles", "foot", "feet", "ft", "inch", "inches", "yard", "yards", "nautical",
     "mg", "g", "kg", "gram", "grams", "kilogram", "kilograms", "kilo", "kilos", "tonne", "tonnes", "ton", "tons",
     "lb", "lbs", "pound", "pounds", "ounce", "ounces", "oz", "hectare", "hectares", "acre", "acres", "sq",
-    "square", "cubic", "litre", "litres", "liter", "liters", "gallon", "gallons", "barrel", "barrels", "bpd",
+    "square", "cubic", "metric", "micron", "microns", "litre", "litres", "liter", "liters", "gallon", "gallons", "barrel", "barrels", "bpd",
     "w", "kw", "mw", "gw", "tw", "kwh", "mwh", "gwh", "twh", "watt", "watts", "kilowatt", "kilowatts", "megawatt",
     "megawatts", "gigawatt", "gigawatts", "volt", "volts", "degree", "degrees", "°", "°c", "°f", "celsius",
     "fahrenheit", "mph", "kph", "km/h", "knot", "knots", "gb", "mb", "tb", "kb", "byte", "bytes", "calorie",

@@ -65,8 +65,9 @@ def find_quantities(doc: Doc) -> list[Quantity]:
         if mention.form == "indefinite" and not _is_measured(doc, mention):
             continue
         reason = exclusion(doc, mention, facts)
-        if previous is not None and reason is None:
-            reason = inherited_exclusion(doc, previous, quantities[-1].excluded, mention)
+        if previous is not None:
+            reason = reason or inherited_exclusion(doc, previous, quantities[-1].excluded, mention)
+            _inherit_qualifier(doc, previous, mention)
         quantities.append(_quantity(doc, mention, reason))
         previous = mention
     return quantities
@@ -77,10 +78,20 @@ def _matchers(vocab: Vocab) -> tuple[Matcher, PhraseMatcher]:
     return build_matcher(vocab), build_qualifier_matcher(vocab)
 
 
+def _inherit_qualifier(doc: Doc, previous: Mention, mention: Mention) -> None:
+    """"about 17% or 3.3 billion barrels": a restatement of a hedged figure is hedged too."""
+    between = [t.lower_ for t in doc[previous.end:mention.start]]
+    if mention.qualifier is None and previous.qualifier and between in (["or"], ["("]):
+        mention.qualifier = previous.qualifier
+
+
 def _is_measured(doc: Doc, mention: Mention) -> bool:
     before = doc[mention.start - 1] if mention.start > 0 else None
     after = doc[mention.end] if mention.end < len(doc) else None
-    if mention.qualifier or (before is not None and before.lower_ in _MEASURED_BY):
+    # "within a week" sets a deadline rather than measuring anything
+    if mention.qualifier and doc[mention.start].lower_ != "within":
+        return True
+    if before is not None and before.lower_ in _MEASURED_BY:
         return True
     return after is not None and after.lower_ in _MEASURING
 

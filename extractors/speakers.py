@@ -12,23 +12,42 @@ LOGGER = logging.getLogger(__name__)
 
 # Honorifics and roles written before a name ("spokesperson Kirth Chantharith"): not part of it.
 TITLE_WORDS = frozenset(
-    "mr mr. mrs mrs. ms ms. miss dr dr. prof prof. professor sir dame lord lady rev rev. reverend president "
-    "vice prime minister secretary general gen gen. sen sen. senator rep rep. representative gov gov. governor "
-    "mayor chief executive director deputy spokesman spokeswoman spokesperson chairman chairwoman chair ceo cfo "
-    "judge justice attorney officer commissioner commander captain capt capt. col col. colonel lt lt. sgt sgt. "
-    "sergeant king queen prince princess pope ambassador councillor councilor treasurer manager founder head "
-    "analyst economist researcher coach adviser advisor lawyer former acting interim senior assistant associate".split()
+    {
+        "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "dr", "dr.", "prof", "prof.", "professor", "sir", "dame",
+        "lord", "lady", "rev", "rev.", "reverend", "president", "vice", "prime", "minister", "secretary", "general",
+        "gen", "gen.", "sen", "sen.", "senator", "rep", "rep.", "representative", "gov", "gov.", "governor", "mayor",
+        "chief", "executive", "director", "deputy", "spokesman", "spokeswoman", "spokesperson", "chairman",
+        "chairwoman", "chair", "ceo", "cfo", "judge", "justice", "attorney", "officer", "commissioner", "commander",
+        "captain", "capt", "capt.", "col", "col.", "colonel", "lt", "lt.", "sgt", "sgt.", "sergeant", "king", "queen",
+        "prince", "princess", "pope", "ambassador", "councillor", "councilor", "treasurer", "manager", "founder",
+        "head", "analyst", "economist", "researcher", "coach", "adviser", "advisor", "lawyer", "former", "acting",
+        "interim", "senior", "assistant", "associate", "official"
+    }
 )
 
 # Nouns for data whose owner is the real source ("National Police statistics", "data collected by X").
 DATA_NOUNS = frozenset(
-    "data statistic statistics figure figures number numbers report survey study poll analysis record records "
-    "estimate estimates census research finding findings result results count tally projection forecast "
-    "document documents filing database chart table index assessment review audit model testimony statement "
-    "letter memo filing complaint lawsuit indictment release investigation inquiry probe paper".split()
+    {
+        "data", "statistic", "statistics", "figure", "figures", "number", "numbers", "report", "survey", "study",
+        "poll", "analysis", "record", "records", "estimate", "estimates", "census", "research", "finding", "findings",
+        "result", "results", "count", "tally", "projection", "forecast", "document", "documents", "filing", "database",
+        "chart", "table", "index", "assessment", "review", "audit", "model", "testimony", "statement", "letter", "memo",
+        "complaint", "lawsuit", "indictment", "release", "investigation", "inquiry", "probe", "paper"
+    }
 )
 
 _PERSON_PRONOUNS = {"he": "male", "him": "male", "she": "female", "her": "female"}
+_PRONOUN_GENDERS = {"he": "male", "him": "male", "his": "male", "himself": "male",
+                    "she": "female", "her": "female", "hers": "female", "herself": "female"}
+_PUBLISHING_VERBS = frozenset(
+    {"publish", "release", "issue", "produce", "conduct", "compile", "commission", "prepare", "present", "unveil"}
+)
+_CALENDAR_WORDS = frozenset(
+    {
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+        "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    }
+)
 _GROUP_PRONOUNS = frozenset({"they", "them", "it"})
 _RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 _UNRESOLVABLE = frozenset({"i", "we", "you", "me", "us", "one", "someone", "anyone", "everyone", "this"})
@@ -70,9 +89,12 @@ class SpeakerResolver:
         self.doc = doc
         self._paragraph_of = paragraph_of
         self._genders: dict[str, str] = {}
-        self._people = self._person_mentions(quoted)
         self._names = [_Mention(e.start_char, 0, _clean_name(e), True) for e in doc.ents if e.label_ == "PERSON"]
         self._speakers: list[_Mention] = []
+        self._people = self._person_mentions(quoted)
+        self._roles = [(e.start_char, _roles_of(e), self.fullest(_clean_name(e), e.start_char)) for e in doc.ents
+                       if e.label_ == "PERSON"]
+        self._documents = [(t, owner) for t in doc if t.pos_ == "NOUN" and is_data_noun(t) and (owner := _author(t))]
 
     def resolve(self, head: Token) -> Speaker:
         """The speaker named by the source phrase headed by `head`."""
@@ -86,12 +108,17 @@ class SpeakerResolver:
             return Speaker(head.text, is_person=False, resolved=False)
         return self._name_phrase(head)
 
-    def remember(self, char: int, speaker: Speaker) -> None:
-        """Record that `speaker` spoke at `char`, so later pronouns can refer back to them."""
-        if speaker.resolved:
-            self._speakers.append(
-                _Mention(char, self._paragraph_of(char), speaker.name, speaker.is_person, speaker.named)
-            )
+    def remember(self, head: Token, speaker: Speaker) -> None:
+        """Record that `speaker`, named at `head`, spoke, so later pronouns can refer back to them."""
+        if not speaker.resolved:
+            return
+        char = head.idx
+        # "Cooke's testimony concluded ...": the author of a document is not who a later "he" means.
+        is_person = speaker.is_person and not is_data_noun(self._antecedent(head))
+        self._speakers.append(_Mention(char, self._paragraph_of(char), speaker.name, is_person, speaker.named))
+        gender = _gender_after(head)
+        if speaker.is_person and gender:
+            self._genders.setdefault(speaker.name, gender)
 
     def fullest(self, name: str, char: int) -> str:
         """The longest person name used before `char` that holds every word of `name` ("Piseth" -> "Duch Piseth")."""
@@ -117,18 +144,43 @@ class SpeakerResolver:
             # "another representative, Pin Sokhom": a role noun says a person, whatever the recogniser thought.
             return self._person(apposed, is_person=_is_role(head) or apposed.label_ == "PERSON")
         if is_data_noun(head):
-            owner = _data_owner(head)
+            owner = _data_owner(head) or self._earlier_owner(head)
             if owner is not None:
                 return self._name_phrase(owner)
         entity = _entity_at(head)
         if entity is not None and entity.label_ in _NAME_LABELS and _clean_name(entity):
-            if entity.label_ == "ORG" and _looks_personal(entity):
-                return self._person(entity, is_person=True)
-            return Speaker(_clean_name(entity), is_person=False)
+            name = _clean_name(entity)
+            fuller = self.fullest(name, entity.start_char)
+            # The small model often tags a bare surname ("Mbeki said") ORG; a person named in full
+            # earlier, or a "who" clause or title, tells otherwise.
+            if fuller != name or (entity.label_ == "ORG" and _looks_personal(entity)):
+                return Speaker(fuller, is_person=True)
+            return Speaker(name, is_person=False)
+        named = None and self._person_in_role(head)
+        if named is not None:
+            return Speaker(named, is_person=True)
         if head.pos_ == "PROPN":
             return self._proper_name(head)
         phrase = _noun_phrase(head)
         return Speaker(phrase, is_person=False, named=any(word[:1].isupper() for word in phrase.split()))
+
+    def _person_in_role(self, head: Token) -> str | None:
+        # "Communications Minister Fahmi Fadzil said ... “...,” the minister said": a definite role
+        # goes back to the last person the text gave that role.
+        if not _is_role(head) or not any(child.lower_ == "the" for child in head.children):
+            return None
+        role = head.lemma_.lower()
+        earlier = [name for char, roles, name in self._roles if char < head.idx and role in roles]
+        return earlier[-1] if earlier else None
+
+    def _earlier_owner(self, head: Token) -> Token | None:
+        # "A report by the IEA found ... According to the report, ...": a definite "the report"
+        # goes back to the last report whose author the text named.
+        if not any(child.lower_ in ("the", "this", "that") for child in head.children):
+            return None
+        lemma = head.lemma_.lower()
+        earlier = [owner for noun, owner in self._documents if noun.lemma_.lower() == lemma and noun.i < head.i]
+        return earlier[-1] if earlier else None
 
     def _person(self, span: Span, is_person: bool) -> Speaker:
         return Speaker(self.fullest(_clean_name(span), span.start_char), is_person=is_person)
@@ -166,14 +218,28 @@ class SpeakerResolver:
         for entity in self.doc.ents:
             if entity.label_ != "PERSON" or quoted(entity.start_char) or not _is_salient(entity.root):
                 continue
-            name = _clean_name(entity)
+            if entity.text.lower() in _CALENDAR_WORDS:
+                continue  # "May's labour force report": a month the recogniser took for a person
+            name = self.fullest(_clean_name(entity), entity.start_char)
             if not name:
                 continue
-            gender = _GENDER_TITLES.get(self.doc[entity.start - 1].lower_) if entity.start > 0 else None
+            title = _GENDER_TITLES.get(self.doc[entity.start - 1].lower_) if entity.start > 0 else None
+            gender = title or _gender_after(self.doc[entity.end - 1])
             if gender:
                 self._genders.setdefault(name, gender)
             mentions.append(_Mention(entity.start_char, self._paragraph_of(entity.start_char), name, True))
         return mentions
+
+
+def _gender_after(token: Token) -> str | None:
+    # "Laura Smith said her team ...": the first personal pronoun after a name in its sentence is
+    # usually the person's own, unless another person is named first.
+    for other in token.doc[token.i + 1 : token.sent.end]:
+        if other.ent_type_ == "PERSON" and other.i > token.i + 1:
+            return None
+        if other.lower_ in _PRONOUN_GENDERS:
+            return _PRONOUN_GENDERS[other.lower_]
+    return None
 
 
 def _is_salient(root: Token) -> bool:
@@ -201,6 +267,17 @@ def _apposed_name(head: Token) -> Span | None:
         if child.dep_ == "appos" and child.ent_type_ in ("PERSON", "ORG"):
             return _entity_at(child)
     return _name_after_comma(head)
+
+
+def _roles_of(entity: Span) -> set[str]:
+    # "Communications Minister Fahmi Fadzil", "Sem Sithat, a representative", "the CEO, Jane Doe".
+    root = entity.root
+    roles = {t.lemma_.lower() for t in entity.doc[max(0, entity.start - 4) : entity.start] if t.head.i == root.i}
+    roles.update(t.lemma_.lower() for t in entity if _is_role(t))
+    roles.update(child.lemma_.lower() for child in root.children if child.dep_ == "appos")
+    if root.dep_ == "appos":
+        roles.add(root.head.lemma_.lower())
+    return roles
 
 
 def _looks_personal(entity: Span) -> bool:
@@ -246,8 +323,10 @@ def _data_owner(head: Token) -> Token | None:
     for child in head.children:
         if child.dep_ == "poss" and child.pos_ != "PRON":
             return child
-        if child.dep_ == "compound" and child.ent_type_ in _NAME_LABELS:
-            return child
+    # "Statistics Canada's labour force survey data": a name anywhere among the modifiers.
+    for token in head.subtree:
+        if token.i < head.i and token.dep_ in ("compound", "poss", "nmod") and token.ent_type_ in _NAME_LABELS:
+            return token
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ in ("by", "from", "of"):
             return _object_of(child)
@@ -256,6 +335,15 @@ def _data_owner(head: Token) -> Token | None:
                 if grandchild.dep_ in ("agent", "prep") and grandchild.lower_ in ("by", "from"):
                     return _object_of(grandchild)
     return None
+
+
+def _author(document: Token) -> Token | None:
+    # "X's report", "a report by X", and "X published a report".
+    owner = _data_owner(document)
+    verb = document.head
+    if owner is None and document.dep_ == "dobj" and verb.lemma_.lower() in _PUBLISHING_VERBS:
+        owner = next((child for child in verb.children if child.dep_ == "nsubj" and child.pos_ == "PROPN"), None)
+    return owner
 
 
 def _object_of(preposition: Token) -> Token | None:

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from datetime import time as time_of_day
 from pathlib import Path
 
+import sqlite_utils
+
 from db import crawling, store
 from monitor.lock import AlreadyRunning, exclusive
 
@@ -55,6 +57,7 @@ class Scheduler:
         self.sleep = sleep
         # A job that fails before it records a crawl run (bad feeds file) must still wait for tomorrow.
         self._last_attempt: datetime | None = None
+        self._db: sqlite_utils.Database | None = None
 
     def run(self, max_runs: int | None = None) -> int:
         """Loop until `max_runs` crawls have run (forever when None); return how many ran.
@@ -77,7 +80,9 @@ class Scheduler:
         return runs
 
     def _last_started(self) -> datetime | None:
-        recorded = crawling.last_run_started(store.open_database(self.db_path)) if self.db_path.exists() else None
+        if self._db is None and self.db_path.exists():
+            self._db = store.open_database(self.db_path)
+        recorded = crawling.last_run_started(self._db) if self._db is not None else None
         return max(filter(None, (recorded, self._last_attempt)), default=None)
 
     def _run_job(self) -> None:

@@ -134,10 +134,10 @@ def test_a_declared_oversized_body_is_refused_before_reading(server):
 
 def test_a_redirect_loop_is_detected(server):
     server.add("/a", b"", 302, Location="/b")
-    url = server.add("/b", b"", 302, Location="/a")
+    server.add("/b", b"", 302, Location="/a")
     with pytest.raises(FetchError, match="redirect loop"):
         get(server.url("/a"))
-    assert server.hits("/a") == 1 and url
+    assert (server.hits("/a"), server.hits("/b")) == (1, 1)
 
 
 def test_a_permanent_redirect_is_recorded(server):
@@ -168,7 +168,7 @@ def test_retry_after_accepts_seconds_and_http_dates():
 
 def test_loopback_is_refused_without_connecting(server):
     url = server.add("/internal", "secret")
-    with pytest.raises(FetchError, match="internal address 127.0.0.1"):
+    with pytest.raises(FetchError, match=r"internal address 127\.0\.0\.1"):
         get(url, allow_private_hosts=False)
     assert server.hits("/internal") == 0
 
@@ -190,7 +190,7 @@ def test_the_address_is_checked_again_after_a_redirect(server):
     server.add("/target", "secret")
     resolver = fake_dns({"127.0.0.1": "93.184.216.34", "localhost": "10.0.0.1"})
     with Fetcher(settings(allow_private_hosts=False), resolver=resolver) as fetcher, \
-            pytest.raises(FetchError, match="internal address 10.0.0.1"):
+            pytest.raises(FetchError, match=r"internal address 10\.0\.0\.1"):
         fetcher.get(server.url("/start"))
     assert (server.hits("/start"), server.hits("/target")) == (1, 0)
 

