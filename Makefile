@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 SHARED ?= ../shared
 DEMO_DB := db/demo.db
 
-.PHONY: install demo test lint eval bench clean
+.PHONY: install demo test lint eval bench bench-db clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ eval: install
 
 bench: install
 	$(BIN)/python benchmarks/pipeline.py
+
+# A million synthetic claims in a temp folder, then the Datasette pages timed (benchmarks/README.md).
+bench-db: install
+	$(BIN)/python benchmarks/datasette_scale.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache $(DEMO_DB)*

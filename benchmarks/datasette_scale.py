@@ -89,7 +89,10 @@ def main() -> None:
     db_path = Path(args.db or Path(tempfile.gettempdir()) / "claimwatch-bench" / f"claims-{args.claims}.db")
     fill_seconds = None
     if db_path.exists() and not args.reuse:
-        sys.exit(f"{db_path} exists: pass --reuse to time it as it is, or remove it for a fresh fill")
+        if args.db:  # a file somebody named may be worth keeping; the default one is the benchmark's own
+            sys.exit(f"{db_path} exists: pass --reuse to time it as it is, or remove it for a fresh fill")
+        for stale in db_path.parent.glob(f"{db_path.name}*"):
+            stale.unlink()
     if not db_path.exists():
         started = time.perf_counter()
         fill(db_path, args.claims, args.seed)

@@ -27,7 +27,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     for name, function in MIGRATIONS:
         if name in done:
             continue
-        with db.conn:
+        with db.atomic():
             function(db)
             db.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", [name])
         LOGGER.info("applied migration %s", name)
@@ -38,7 +38,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
 @migration
 def m001_initial(db: sqlite_utils.Database) -> None:
     """Feeds, articles, claims, quotes, crawl runs and fetch events."""
-    db.conn.executescript(_INITIAL_SCHEMA)
+    db.executescript(_INITIAL_SCHEMA)
     db["articles"].enable_fts(["title", "text"], create_triggers=True, replace=True)
     db["claims"].enable_fts(["sentence", "subject", "speaker"], create_triggers=True, replace=True)
     db["quotes"].enable_fts(["speaker", "text"], create_triggers=True, replace=True)
@@ -151,7 +151,7 @@ CREATE INDEX fetch_events_url ON fetch_events(url);
 @migration
 def m002_reviews(db: sqlite_utils.Database) -> None:
     """The append-only reviews log, the triggers that make it drive claims.status, and the review indexes."""
-    db.conn.executescript(_REVIEWS_SCHEMA)
+    db.executescript(_REVIEWS_SCHEMA)
 
 
 # A claim's status is the verdict of its latest review (pending when it has none). The triggers make
@@ -216,7 +216,7 @@ LEFT JOIN reviews AS latest ON latest.id = (SELECT max(id) FROM reviews WHERE cl
 @migration
 def m003_crawl_state(db: sqlite_utils.Database) -> None:
     """Per-feed HTTP validators and failure backoff, attempts per fetch, and the archive of fetched pages."""
-    db.conn.executescript(_CRAWL_STATE_SCHEMA)
+    db.executescript(_CRAWL_STATE_SCHEMA)
 
 
 # Validators (etag, last_modified, content_hash) are saved only once a feed's entries are all handled,
@@ -249,3 +249,116 @@ def m004_stemmed_search(db: sqlite_utils.Database) -> None:
     """Porter-stemmed full-text search on claims and articles, so "arrests" also finds "arrested"."""
     db["claims"].enable_fts(["sentence", "subject", "speaker"], create_triggers=True, replace=True, tokenize="porter")
     db["articles"].enable_fts(["title", "text"], create_triggers=True, replace=True, tokenize="porter")
+
+
+@migration
+def m005_counts_at_scale(db: sqlite_utils.Database) -> None:
+    """Claim counts kept by triggers for the facets and weekly totals researchers see first; a lighter claim_details.
+
+    At a million claims any count over all of them takes Datasette 150-300 ms per facet; these make it a lookup.
+    """
+    db.executescript(_COUNTS_SCHEMA)
+
+
+# claim_details reads its article and latest review in subqueries, not joins: the same rows (every claim has its
+# article), but Datasette's count(*) becomes a plain count of claims, and a page only looks up the rows it shows.
+# claim_facet_values lists what each claim adds to every kept count (a claim in two feeds counts once in each).
+# The triggers take a claim's values away before it changes or goes and add them back after, so the counts
+# stay equal to `SELECT facet, value, count(*) FROM claim_facet_values GROUP BY facet, value`. Deleting an
+# article first deletes its claims itself, while their article and feeds are still there to be counted.
+_COUNTS_SCHEMA = """
+CREATE TABLE claim_facet_counts (
+    facet TEXT NOT NULL,
+    value TEXT NOT NULL,
+    claims INTEGER NOT NULL,
+    PRIMARY KEY (facet, value)
+) WITHOUT ROWID;
+
+CREATE VIEW claim_facet_values AS
+SELECT id AS claim_id, article_id, NULL AS feed_id, 'status' AS facet, status AS value FROM claims
+UNION ALL SELECT id, article_id, NULL, 'kind', kind FROM claims
+UNION ALL SELECT id, article_id, NULL, 'change', change FROM claims
+UNION ALL SELECT id, article_id, NULL, 'speaker', speaker FROM claims WHERE speaker IS NOT NULL
+UNION ALL SELECT claims.id, claims.article_id, NULL, 'site', articles.site_name
+    FROM claims JOIN articles ON articles.id = claims.article_id WHERE articles.site_name IS NOT NULL
+UNION ALL SELECT claims.id, claims.article_id, feeds.id, 'feeds', feeds.name
+    FROM claims JOIN article_feeds ON article_feeds.article_id = claims.article_id
+    JOIN feeds ON feeds.id = article_feeds.feed_id
+UNION ALL SELECT claims.id, claims.article_id, feeds.id, 'feed_week_status',
+        json_array(feeds.name, COALESCE(strftime('%Y-W%W', articles.published),
+                                        strftime('%Y-W%W', articles.fetched_at)), claims.status)
+    FROM claims JOIN articles ON articles.id = claims.article_id
+    JOIN article_feeds ON article_feeds.article_id = claims.article_id JOIN feeds ON feeds.id = article_feeds.feed_id;
+
+INSERT INTO claim_facet_counts (facet, value, claims)
+SELECT facet, value, count(*) FROM claim_facet_values GROUP BY facet, value;
+
+CREATE TRIGGER claim_counts_insert AFTER INSERT ON claims BEGIN
+    INSERT INTO claim_facet_counts (facet, value, claims)
+    SELECT facet, value, 1 FROM claim_facet_values WHERE claim_id = NEW.id
+    ON CONFLICT (facet, value) DO UPDATE SET claims = claims + 1;
+END;
+CREATE TRIGGER claim_counts_delete BEFORE DELETE ON claims BEGIN
+    UPDATE claim_facet_counts SET claims = claims - 1
+    WHERE (facet, value) IN (SELECT facet, value FROM claim_facet_values WHERE claim_id = OLD.id);
+END;
+CREATE TRIGGER claim_counts_before_update BEFORE UPDATE OF status, kind, change, speaker, article_id ON claims BEGIN
+    UPDATE claim_facet_counts SET claims = claims - 1
+    WHERE (facet, value) IN (SELECT facet, value FROM claim_facet_values WHERE claim_id = OLD.id);
+END;
+CREATE TRIGGER claim_counts_after_update AFTER UPDATE OF status, kind, change, speaker, article_id ON claims BEGIN
+    INSERT INTO claim_facet_counts (facet, value, claims)
+    SELECT facet, value, 1 FROM claim_facet_values WHERE claim_id = NEW.id
+    ON CONFLICT (facet, value) DO UPDATE SET claims = claims + 1;
+END;
+CREATE TRIGGER claim_counts_article_before_update BEFORE UPDATE OF site_name, published, fetched_at ON articles BEGIN
+    UPDATE claim_facet_counts SET claims = claims - (
+        SELECT count(*) FROM claim_facet_values AS v
+        WHERE v.article_id = OLD.id AND v.facet = claim_facet_counts.facet AND v.value = claim_facet_counts.value)
+    WHERE (facet, value) IN (SELECT facet, value FROM claim_facet_values WHERE article_id = OLD.id);
+END;
+CREATE TRIGGER claim_counts_article_after_update AFTER UPDATE OF site_name, published, fetched_at ON articles BEGIN
+    INSERT INTO claim_facet_counts (facet, value, claims)
+    SELECT facet, value, count(*) FROM claim_facet_values WHERE article_id = NEW.id GROUP BY facet, value
+    ON CONFLICT (facet, value) DO UPDATE SET claims = claims + excluded.claims;
+END;
+CREATE TRIGGER claim_counts_article_delete BEFORE DELETE ON articles BEGIN
+    DELETE FROM claims WHERE article_id = OLD.id;
+END;
+CREATE TRIGGER claim_counts_link_insert AFTER INSERT ON article_feeds BEGIN
+    INSERT INTO claim_facet_counts (facet, value, claims)
+    SELECT facet, value, count(*) FROM claim_facet_values
+    WHERE article_id = NEW.article_id AND feed_id = NEW.feed_id GROUP BY facet, value
+    ON CONFLICT (facet, value) DO UPDATE SET claims = claims + excluded.claims;
+END;
+CREATE TRIGGER claim_counts_link_delete BEFORE DELETE ON article_feeds BEGIN
+    UPDATE claim_facet_counts SET claims = claims - (
+        SELECT count(*) FROM claim_facet_values AS v WHERE v.article_id = OLD.article_id AND v.feed_id = OLD.feed_id
+        AND v.facet = claim_facet_counts.facet AND v.value = claim_facet_counts.value)
+    WHERE (facet, value) IN (SELECT facet, value FROM claim_facet_values
+                             WHERE article_id = OLD.article_id AND feed_id = OLD.feed_id);
+END;
+CREATE TRIGGER claim_counts_feed_rename AFTER UPDATE OF name ON feeds BEGIN
+    DELETE FROM claim_facet_counts WHERE facet IN ('feeds', 'feed_week_status');
+    INSERT INTO claim_facet_counts (facet, value, claims)
+    SELECT facet, value, count(*) FROM claim_facet_values WHERE facet IN ('feeds', 'feed_week_status')
+    GROUP BY facet, value;
+END;
+
+DROP VIEW claim_details;
+CREATE VIEW claim_details AS
+SELECT claims.id, claims.status, claims.text, claims.value, claims.kind, claims.change, claims.subject,
+       claims.speaker, claims.score, claims.sentence,
+       (SELECT title FROM articles WHERE id = claims.article_id) AS article_title,
+       (SELECT url FROM articles WHERE id = claims.article_id) AS article_url,
+       (SELECT site_name FROM articles WHERE id = claims.article_id) AS site,
+       (SELECT json_group_array(feeds.name) FROM article_feeds JOIN feeds ON feeds.id = article_feeds.feed_id
+        WHERE article_feeds.article_id = claims.article_id) AS feeds,
+       (SELECT published FROM articles WHERE id = claims.article_id) AS published, claims.article_id,
+       (SELECT reviewer FROM reviews WHERE claim_id = claims.id ORDER BY id DESC LIMIT 1) AS reviewed_by,
+       (SELECT reviewed_at FROM reviews WHERE claim_id = claims.id ORDER BY id DESC LIMIT 1) AS reviewed_at,
+       (SELECT note FROM reviews WHERE claim_id = claims.id ORDER BY id DESC LIMIT 1) AS review_note,
+       (SELECT corrected_value FROM reviews WHERE claim_id = claims.id ORDER BY id DESC LIMIT 1) AS corrected_value,
+       claims.created_at
+FROM claims;
+"""

@@ -8,7 +8,7 @@ import logging
 import re
 from dataclasses import asdict, dataclass
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from extractors.cues import Cue, find_cues, find_signatures, find_speaker_labels
 from extractors.quotation_marks import Quotation, find_quotations, paragraph_bounds
@@ -21,6 +21,9 @@ LOGGER = logging.getLogger(__name__)
 MIN_QUOTATION_WORDS = 5
 _SPEECH_END = re.compile(r"[,.!?…]\s*$")
 # What may stand between a quotation and a cue that follows it: `,” he said`, `.” said X`.
+_CONTINUING_OPENERS = frozenset({"also", "additionally", "furthermore", "moreover"})
+_PERSON_SUBJECTS = frozenset({"he", "she"})
+_GROUP_SUBJECTS = frozenset({"it", "they"})
 _GAP_AFTER = re.compile(r"^[ \t”\"'’,;:—–-]*$")
 # ... and between a cue and the quotation it introduces: `X said: “`, `X told reporters that “`.
 _GAP_BEFORE = re.compile(r"^[^.!?“”\"]{0,40}?(?:[:,—–-]|\bthat)?\s*(?:“|\"|'')?$")
@@ -84,6 +87,7 @@ class _Attributor:
         cues = find_cues(doc, self.quoted, self.paragraph_of) + signatures + self.labels
         self.cues = sorted(cues, key=lambda cue: cue.cue)
         self.speakers = self._resolve(self.cues)
+        self.speakers_by_name = {speaker.name: speaker for speaker in self.speakers.values()}
 
     def paragraph_of(self, char: int) -> int:
         """The index of the paragraph holding character `char`."""
@@ -97,6 +101,10 @@ class _Attributor:
     def quotes(self) -> list[Quote]:
         """The paraphrased and the quoted statements, in text order."""
         found = [self._paraphrase(cue) for cue in self.cues if self._paraphrases(cue)]
+        for quote in found:  # grows as it goes: a continued report may continue again
+            continued = self._continuation(quote)
+            if continued is not None:
+                found.append(continued)
         found.extend(self._quote(self.speakers[cue.cue], cue.content, cue.words, direct=True) for cue in self.labels)
         found.extend(self._direct_quotes())
         return sorted(found, key=lambda quote: (quote.start, quote.end))
@@ -118,6 +126,27 @@ class _Attributor:
     def _paraphrase(self, cue: Cue) -> Quote:
         quote = self._quote(self.speakers[cue.cue], cue.content, cue.words, direct=False)
         return dataclasses.replace(quote, stance=cue.stance)
+
+    def _continuation(self, quote: Quote) -> Quote | None:
+        """The next sentence, when its wording carries the paraphrase on (`It would also ...`)."""
+        if quote.stance or not quote.resolved:
+            return None
+        sentence = self.doc.char_span(quote.start, quote.end, alignment_mode="expand").sent
+        if sentence.end >= len(self.doc) or quote.end < sentence[-1].idx - 2:
+            return None  # the content stops short of its sentence's end: the sentence moves on
+        following = self.doc[sentence.end].sent
+        if self.paragraph_of(following.start_char) != self.paragraph_of(quote.start) or self._has_cue(following):
+            return None
+        if not _continues_report(following, self.speakers_by_name.get(quote.speaker)):
+            return None
+        last = next((t for t in reversed(following) if not (t.is_punct or t.is_space)), following[-1])
+        spans = ((following.start_char, last.idx + len(last.text)),)
+        speaker = Speaker(quote.speaker, is_person=False, named=quote.named)
+        return self._quote(speaker, spans, quote.cue, direct=False)
+
+    def _has_cue(self, sentence: Span) -> bool:
+        inside = any(sentence.start <= cue.cue < sentence.end for cue in self.cues)
+        return inside or any(self.quoted(token.idx) for token in sentence)
 
     def _direct_quotes(self) -> list[Quote]:
         # Quotations that share a cue within a paragraph (“A,” she said. “B.”) make one statement.
@@ -186,6 +215,18 @@ class _Attributor:
             speaker=speaker.name, text=text, start=spans[0][0], end=spans[-1][1], cue=cue,
             spans=spans, direct=direct, resolved=speaker.resolved, named=speaker.named,
         )
+
+
+def _continues_report(sentence: Span, speaker: Speaker | None) -> bool:
+    # Reported speech runs on where the next sentence opens with "Also," or "In addition," or keeps
+    # the backshifted "would" with the speaker as a pronoun subject ("It would also close 12 stores").
+    first = sentence[0].lower_
+    if first in _CONTINUING_OPENERS or sentence[:2].text.lower() == "in addition":
+        return True
+    root = sentence.root
+    pronouns = _PERSON_SUBJECTS if speaker is not None and speaker.is_person else _GROUP_SUBJECTS
+    backshifted = any(child.dep_ == "aux" and child.lower_ == "would" for child in root.children)
+    return backshifted and any(child.dep_ == "nsubj" and child.lower_ in pronouns for child in root.children)
 
 
 def _is_speech(text: str, quotation: Quotation) -> bool:

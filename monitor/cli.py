@@ -24,7 +24,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def friendly_errors(function: Callable) -> Callable:
     """Turn the library's expected errors into one `error:` line and the right exit code."""
     from db.reviews import NoSuchClaim, ReviewRefused
-    from extractors.nlp import ModelNotInstalled
+    from extractors.errors import ModelNotInstalled
     from monitor.lock import AlreadyRunning
     from review.accounts import AccountError
 

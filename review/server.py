@@ -37,7 +37,8 @@ def build_datasette(db_path: Path | str) -> Datasette:
         metadata=datasette_metadata(db_path.stem),
         template_dir=str(TEMPLATES),
         secret=os.environ.get("DATASETTE_SECRET") or None,
-        settings={"facet_time_limit_ms": 500},
+        # Suggestions try a facet on every column: dozens of queries per page, each timing out on a big table.
+        settings={"facet_time_limit_ms": 500, "suggest_facets": False},
     )
 
 
