@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from extractors.speakers import is_data_noun
 
@@ -49,6 +49,7 @@ _RELATIVE_WORDS = frozenset({"which", "who", "whom", "whose"})
 _CLAUSE_PARTS = frozenset({"advcl", "conj", "xcomp", "prep"})
 # `” ― Jane Doe` after a quotation, and `JANE DOE: ` or `Jane Doe: ` opening a paragraph.
 _SIGNATURE = re.compile(r"(?:”|\"|'')?\s*([―—–]|--)\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}")
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|me|my|we|we're|us|our)\b")
 _LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}):\s+(?=\S)")
 # How a verb may sit in its sentence and still report: not as an adjective ("reported cases").
 _VERB_DEPS = frozenset({"ROOT", "ccomp", "conj", "parataxis", "advcl", "relcl", "xcomp", "pcomp", "dep"})
@@ -104,15 +105,23 @@ def find_speaker_labels(doc: Doc, paragraphs: list[tuple[int, int]]) -> list[Cue
         name = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
         if name is None:
             continue
-        # Capitals repeated down the page are a transcript; otherwise only a person's name is a label.
-        is_transcript = name.text.isupper() and counts[match.group(1)] > 1
-        if not is_transcript and not all(t.ent_type_ == "PERSON" for t in name):
+        if not _is_speaker_label(name, counts[match.group(1)], text[match.end():end]):
             continue
         colon = doc.char_span(match.end(1), match.end(1) + 1, alignment_mode="expand")
         content = doc.char_span(match.end(), end, alignment_mode="expand")
         if colon is not None and content is not None:
             cues.append(Cue(colon[0].i, name[-1].i, _spans(list(content)), ":"))
     return cues
+
+
+def _is_speaker_label(name: Span, uses: int, content: str) -> bool:
+    # A name repeated down the page opens turns of a transcript or interview. A name used once is
+    # a list entry ("Jane Doe: theft, $500 bond") unless what follows is said in the first person.
+    if name.text.isupper():
+        return uses > 1
+    if not all(token.ent_type_ == "PERSON" for token in name):
+        return False
+    return uses > 1 or bool(_FIRST_PERSON.search(content))
 
 
 class _CueFinder:

@@ -104,7 +104,8 @@ class SpeakerResolver:
             return self._resolve_person_pronoun(head, _PERSON_PRONOUNS[lower])
         if lower in _GROUP_PRONOUNS:
             return self._resolve_group_pronoun(head)
-        if lower in _UNRESOLVABLE or head.pos_ == "PRON":
+        # "said Wednesday" can leave the day as the verb's subject in the parse; a time never speaks.
+        if lower in _UNRESOLVABLE or head.pos_ == "PRON" or head.ent_type_ in ("DATE", "TIME"):
             return Speaker(head.text, is_person=False, resolved=False)
         return self._name_phrase(head)
 

@@ -18,6 +18,7 @@ MIN_ARTICLE_WORDS = 20
 
 _BULLET = re.compile(r"^\s*[•·▪●◦‣∙]\s")
 _INDENTED = re.compile(r"^(?: {2,}|\t)\S")
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|article|div|p)\b", re.IGNORECASE)
 
 
@@ -70,8 +71,15 @@ def extract_page(html: str, url: str | None = None) -> Page:
         published=document.date,
         site_name=document.sitename,
         canonical_url=document.url,
-        language=document.language,
+        language=document.language or _declared_language(html),
     )
+
+
+def _declared_language(html: str) -> str | None:
+    # trafilatura detects languages only with an extra package; the page's own <html lang> is enough
+    # to tell an English article from another.
+    match = _HTML_LANG.search(html[:20_000])
+    return match.group(1).lower() if match else None
 
 
 def extract_plain_text(text: str) -> Page:

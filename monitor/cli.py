@@ -481,5 +481,13 @@ def _row(record: dict) -> str:
         return f"quote     {record['speaker']!s:28.28} {record['text'][:90]}"
     return (
         f"{record['record']:9} {record['text']!s:24.24} {record['kind']:8} {record['change']:4} "
-        f"{record['value']!s:>12.12}  {record['speaker'] or '-'!s:28.28} {record['subject'] or ''}"
+        f"{_amount(record):>14.14}  {record['speaker'] or '-'!s:26.26} {record['subject'] or ''}"
     )
+
+
+def _amount(record: dict) -> str:
+    if record["value"] is not None:
+        return f"{record['value']:,.10g}"
+    if record["low"] is not None and record["high"] is not None:
+        return f"{record['low']:,.10g}–{record['high']:,.10g}"
+    return "-"

@@ -208,6 +208,8 @@ class Crawler:
             LOGGER.warning("page %s %s: %s", job.url, result.outcome, result.error)
             self._article_done(job, None, result.error_kind)
             return
+        if self._wrong_language(result):
+            return
         page = replace(result.page, canonical_url=canonical_url(result.page.canonical_url or result.fetched.final_url))
         result.page = page
         digest = store.text_hash(page.text)
@@ -220,6 +222,15 @@ class Crawler:
             self._article_done(job, twin)
         else:
             self._ready.append(result)
+
+    def _wrong_language(self, result: ArticleResult) -> bool:
+        # The spaCy model reads one language; an article in another would give nonsense claims.
+        wanted, found = self.config.defaults.language.lower(), (result.page.language or "").lower()
+        if not found or found.startswith(wanted):
+            return False
+        self.summary.errors.append(f"page {result.job.url}: written in '{found}', not '{wanted}'; skipped")
+        self._article_done(result.job, None, "content")
+        return True
 
     def _buffered_twin(self, key: str | None, digest: str) -> ArticleResult | None:
         for waiting in self._ready:
