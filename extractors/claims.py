@@ -13,6 +13,7 @@ from extractors.attribution import Quote, find_quotes, speaker_at
 from extractors.classifier import ClaimClassifier
 from extractors.nlp import load_nlp
 from extractors.numbers import Quantity, find_quantities
+from extractors.parallel import ExtractionPool
 
 LOGGER = logging.getLogger(__name__)
 
@@ -50,20 +51,39 @@ class Extraction:
 
 
 class ClaimFinder:
-    """Loads the spaCy model and classifier once and finds claims in any number of texts."""
+    """Loads the spaCy model and classifier once and finds claims in any number of texts.
 
-    def __init__(self, model: str, classifier: ClaimClassifier | None = None) -> None:
-        self.nlp: Language = load_nlp(model)
+    Args:
+        shortcuts: use the exact fast stand-ins for slow pipeline components (see nlp.py); off
+            gives the stock spaCy pipeline, for the benchmark's naive run.
+        workers: processes for `find_many`; above 1, each loads its own model (about 300 MB).
+    """
+
+    def __init__(self, model: str, classifier: ClaimClassifier | None = None, shortcuts: bool = True,
+                 workers: int = 1) -> None:
+        self.nlp: Language = load_nlp(model, fast=shortcuts)
         self.classifier = classifier if classifier is not None else ClaimClassifier.load_default()
+        self._pool = ExtractionPool(model, self.classifier, shortcuts, workers) if workers > 1 else None
 
     def find(self, text: str) -> Extraction:
         """Find the claims in one text."""
         return self._extract(self.nlp(text))
 
     def find_many(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[Extraction]:
-        """Find the claims in many texts, parsing them in batches."""
+        """Find the claims in many texts, parsing them in batches (in the worker processes, if any)."""
+        if self._pool is not None:
+            texts = list(texts)
+            for start in range(0, len(texts), batch_size * self._pool.workers):
+                yield from self._pool.map(texts[start:start + batch_size * self._pool.workers])
+            return
         for doc in self.nlp.pipe(texts, batch_size=batch_size):
             yield self._extract(doc)
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     def _extract(self, doc: Doc) -> Extraction:
         quantities = find_quantities(doc)

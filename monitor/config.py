@@ -44,6 +44,7 @@ class Defaults:
     allow_private_hosts: bool = False     # true lets feeds reach loopback/private addresses
     failure_backoff_hours: float = 1.0    # a failing feed waits this long, doubling per failure
     crawl_time: str = "06:00"             # local time of day for `claimwatch schedule`
+    extract_workers: int = 1              # processes finding claims (each loads its own model, ~300 MB)
 
 
 @dataclass(frozen=True)

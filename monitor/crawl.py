@@ -105,7 +105,7 @@ class Crawler:
                 self._handle_feed(result)
             else:
                 self._handle_article(result)
-            if len(self._ready) >= EXTRACT_BATCH:
+            if len(self._ready) >= EXTRACT_BATCH * self.config.defaults.extract_workers:
                 self._extract_ready()
         self._extract_ready()
 
@@ -310,7 +310,13 @@ def run_crawl(config: Config, db_path: Path, progress: Progress | None = None,
     with exclusive(db_path):
         db = store.open_database(db_path)
         crawling.close_interrupted_runs(db)
-        return Crawler(db, config, finder or ClaimFinder(config.defaults.model), progress).crawl()
+        if finder is not None:
+            return Crawler(db, config, finder, progress).crawl()
+        finder = ClaimFinder(config.defaults.model, workers=config.defaults.extract_workers)
+        try:
+            return Crawler(db, config, finder, progress).crawl()
+        finally:
+            finder.close()
 
 
 def ingest_folder(folder: Path, db_path: Path, config: Config) -> CrawlSummary:
@@ -321,4 +327,8 @@ def ingest_folder(folder: Path, db_path: Path, config: Config) -> CrawlSummary:
     pages = [path.resolve().as_uri() for path in paths]
     with exclusive(db_path):
         db = store.open_database(db_path)
-        return Crawler(db, config, ClaimFinder(config.defaults.model)).run([], pages)
+        finder = ClaimFinder(config.defaults.model, workers=config.defaults.extract_workers)
+        try:
+            return Crawler(db, config, finder).run([], pages)
+        finally:
+            finder.close()
