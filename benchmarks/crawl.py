@@ -1,16 +1,19 @@
 """Benchmark (not a test): a parallel crawl of 200 feeds x 20 articles against a serial one, over local servers.
 
 Twenty HTTP servers on 127.0.0.1-127.0.0.20 stand for twenty sites; each adds 50 ms latency per
-request. The serial time is measured on a slice of the feeds with one worker and scaled up. Prints
-ratios; asserts nothing about time.
+request. Two comparisons, each serial run measured on a slice of the feeds and scaled up:
+(1) the fetch stage alone (real Fetcher, host queue, page text and storage; claim finding stubbed
+out), which the concurrency design controls; (2) the whole crawl, with `--extract-workers`
+processes finding claims, which is bounded by CPU. Prints ratios; asserts nothing about time.
 
-    .venv/bin/python benchmarks/crawl.py [--feeds 200] [--articles 20] [--serial-feeds 10]
+    .venv/bin/python benchmarks/crawl.py [--feeds 200] [--articles 20] [--serial-feeds 10] [--extract-workers N]
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import tempfile
 import threading
 import time
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from extractors.claims import ClaimFinder
+from extractors.claims import ClaimFinder, Extraction
 from monitor.config import DEFAULT_MODEL, load_config
 from monitor.crawl import run_crawl
 
@@ -76,7 +79,17 @@ def start_servers() -> list[str]:
     return bases
 
 
-def crawl(folder: Path, bases: list[str], feeds: int, finder: ClaimFinder, **defaults) -> float:
+class NoClaims:
+    """Stands in for ClaimFinder to time the fetch stage alone."""
+
+    def find(self, text: str) -> Extraction:
+        return Extraction()
+
+    def find_many(self, texts: list[str], batch_size: int = 16) -> list[Extraction]:
+        return [Extraction() for _ in texts]
+
+
+def crawl(folder: Path, bases: list[str], feeds: int, finder: ClaimFinder | NoClaims, **defaults) -> float:
     path = folder / "feeds.yaml"
     document = {"defaults": {"allow_private_hosts": True, "per_host_delay": 0.001, "max_articles_per_feed": 100,
                              **defaults},
@@ -95,22 +108,44 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--serial-feeds", type=int, default=10)
+    parser.add_argument("--extract-workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     Site.articles = args.articles
     bases = start_servers()
-    finder = ClaimFinder(DEFAULT_MODEL)
-    with tempfile.TemporaryDirectory() as serial_dir, tempfile.TemporaryDirectory() as parallel_dir:
-        print(f"serial (1 worker) on {args.serial_feeds} feeds:")
-        serial = crawl(Path(serial_dir), bases, args.serial_feeds, finder, workers=1, per_host_concurrency=1)
-        serial_estimate = serial * args.feeds / args.serial_feeds
-        print(f"parallel (64 workers, 4 per host, {HOSTS} hosts) on {args.feeds} feeds:")
-        parallel = crawl(Path(parallel_dir), bases, args.feeds, finder, workers=64, per_host_concurrency=4)
+    print("(1) fetch stage alone (claim finding stubbed out)")
+    fetch_serial, fetch_parallel = compare(bases, args, NoClaims(), NoClaims())
+    print(f"(2) whole crawl, {args.extract_workers} extraction processes in the parallel run")
+    serial_finder = ClaimFinder(DEFAULT_MODEL)
+    parallel_finder = ClaimFinder(DEFAULT_MODEL, workers=args.extract_workers)
+    try:
+        crawl_serial, crawl_parallel = compare(bases, args, serial_finder, parallel_finder, args.extract_workers)
+    finally:
+        parallel_finder.close()
     requests = args.feeds * (args.articles + 1)
-    print(f"requests {requests}, latency {LATENCY * 1000:.0f} ms each: latency alone, serially, "
-          f"is {requests * LATENCY:.0f} s")
-    print(f"serial time (scaled from {args.serial_feeds} feeds) {serial_estimate:.1f} s, parallel {parallel:.1f} s: "
-          f"{serial_estimate / parallel:.1f}x faster")
+    articles = args.feeds * args.articles
+    per_article = (crawl_serial - fetch_serial) / articles
+    print(f"requests {requests}, latency {LATENCY * 1000:.0f} ms each: latency alone, serially, is "
+          f"{requests * LATENCY:.0f} s")
+    print(f"(1) fetch stage: serial {fetch_serial:.1f} s, parallel {fetch_parallel:.1f} s: "
+          f"{fetch_serial / fetch_parallel:.1f}x faster")
+    print(f"(2) whole crawl: serial {crawl_serial:.1f} s, parallel {crawl_parallel:.1f} s: "
+          f"{crawl_serial / crawl_parallel:.1f}x faster")
+    print(f"CPU floor: claim finding takes {per_article * 1000:.0f} ms an article x {articles} articles / "
+          f"{os.cpu_count()} cores = {per_article * articles / (os.cpu_count() or 1):.0f} s, "
+          f"so the whole crawl cannot beat {crawl_serial / (per_article * articles / (os.cpu_count() or 1)):.1f}x")
+
+
+def compare(bases: list[str], args: argparse.Namespace, serial_finder: ClaimFinder | NoClaims,
+            parallel_finder: ClaimFinder | NoClaims, extract_workers: int = 1) -> tuple[float, float]:
+    """Serial time (scaled up from `--serial-feeds`) and parallel time over all the feeds."""
+    with tempfile.TemporaryDirectory() as serial_dir, tempfile.TemporaryDirectory() as parallel_dir:
+        print(f"  serial (1 worker) on {args.serial_feeds} feeds:")
+        serial = crawl(Path(serial_dir), bases, args.serial_feeds, serial_finder, workers=1, per_host_concurrency=1)
+        print(f"  parallel (64 workers, 4 per host, {HOSTS} hosts) on {args.feeds} feeds:")
+        parallel = crawl(Path(parallel_dir), bases, args.feeds, parallel_finder, workers=64, per_host_concurrency=4,
+                         extract_workers=extract_workers)
+    return serial * args.feeds / args.serial_feeds, parallel
 
 
 if __name__ == "__main__":

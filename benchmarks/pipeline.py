@@ -24,11 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from db import store  # noqa: E402
 from extractors.claims import ClaimFinder  # noqa: E402
 from extractors.nlp import load_nlp  # noqa: E402
 from extractors.text import NotAnArticle, extract_page  # noqa: E402
 from monitor.config import DEFAULT_MODEL, Config, Defaults  # noqa: E402
-from monitor.crawl import ingest_folder  # noqa: E402
+from monitor.crawl import Crawler  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 
@@ -37,14 +38,17 @@ def main() -> None:
     args = _parse_args()
     pages = sorted(Path(args.pages).glob("*.html"))
     htmls = {page.stem: page.read_text(encoding="utf-8", errors="replace") for page in pages}
-    nlp = load_nlp(args.model)
+    nlp = load_nlp(args.model, fast=False)
     naive, fast = ClaimFinder(args.model, shortcuts=False), ClaimFinder(args.model, shortcuts=True)
 
     trafilatura_s, texts = _timed(lambda: _extract_texts(htmls))
     tokens = sum(len(nlp.make_doc(text)) for text in texts.values())
     naive_s, _ = _timed(lambda: [naive.find(text) for text in _extract_texts(htmls).values()])
-    claimwatch_s, _ = _timed(lambda: _ingest(Path(args.pages), args.model, workers=1))
-    workers_s, _ = _timed(lambda: _ingest(Path(args.pages), args.model, workers=args.workers))
+    claimwatch_s, _ = _timed(lambda: _ingest(pages, fast))
+    workers_finder = ClaimFinder(args.model, workers=args.workers)  # workers load their model before timing
+    list(workers_finder.find_many(["Warm-up: 3 said."] * args.workers, batch_size=1))
+    workers_s, _ = _timed(lambda: _ingest(pages, workers_finder, args.workers))
+    workers_finder.close()
 
     f1_naive, f1_fast = (_dev_f1(finder, args.gold, htmls) for finder in (naive, fast))
     result = {
@@ -56,17 +60,25 @@ def main() -> None:
         "naive_vs_claimwatch": round(naive_s / claimwatch_s, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "dev_f1_naive": f1_naive, "dev_f1_claimwatch": f1_fast,
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "machine": f"{_cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}",
     }
     _print_table(result)
     print(json.dumps(result))
+
+
+def _cpu_model() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")),
+                platform.processor() or platform.machine())
 
 
 def _parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", default=str(SHARED / "corpus" / "html"), help="folder of .html pages")
     parser.add_argument("--gold", default=str(SHARED / "eval" / "gold" / "dev-*.jsonl"), help="gold files (glob)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="processes for the extra line")
+    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2), help="processes for the extra line")
     parser.add_argument("--model", default=os.environ.get("CLAIMWATCH_MODEL", DEFAULT_MODEL))
     return parser.parse_args()
 
@@ -87,10 +99,14 @@ def _extract_texts(htmls: dict[str, str]) -> dict[str, str]:
     return texts
 
 
-def _ingest(folder: Path, model: str, workers: int) -> None:
+def _ingest(pages: list[Path], finder: ClaimFinder, workers: int = 1) -> None:
+    """What `claimwatch ingest` does (read, trafilatura, claims, SQLite), reusing a loaded finder."""
     with tempfile.TemporaryDirectory() as scratch:
-        config = Config(path=Path(scratch) / "feeds.yaml", defaults=Defaults(model=model, extract_workers=workers))
-        ingest_folder(folder, Path(scratch) / "bench.db", config)
+        config = Config(path=Path(scratch) / "feeds.yaml", defaults=Defaults(extract_workers=workers))
+        db = store.open_database(Path(scratch) / "bench.db")
+        summary = Crawler(db, config, finder).run([], [page.resolve().as_uri() for page in pages])
+        if summary.errors:
+            raise RuntimeError(f"ingest failed: {summary.errors[:3]}")
 
 
 def _dev_f1(finder: ClaimFinder, gold_glob: str, htmls: dict[str, str]) -> float | None:
@@ -130,7 +146,8 @@ def _print_table(r: dict) -> None:
         print(f"{name:40} {seconds:8.2f} {r['pages'] / seconds:8.1f} {r['tokens'] / seconds:9,.0f}")
     print(f"(c)/(a) = {r['claimwatch_vs_trafilatura']}  (aim: 3 or less)   "
           f"(b)/(c) = {r['naive_vs_claimwatch']}  (aim: 2 or more)")
-    print(f"dev F1: naive {r['dev_f1_naive']}, claimwatch {r['dev_f1_claimwatch']};  peak RSS {r['peak_rss_mb']} MB")
+    print(f"dev F1: naive {r['dev_f1_naive']}, claimwatch {r['dev_f1_claimwatch']};  peak RSS {r['peak_rss_mb']} MB "
+          f"(each worker process {r['worker_peak_rss_mb']} MB)")
 
 
 if __name__ == "__main__":

@@ -153,3 +153,11 @@ def claims_db(db_path: Path) -> Path:
     save_article(db, article, REVIEW_CLAIMS, [], feed_id, "test-1")
     db.close()
     return db_path
+
+
+def serve_feed(server: LocalServer, prefix: str, pages: list[str]) -> str:
+    """Serve sample pages under /PREFIX/NAME and an RSS feed of them at /PREFIX.xml; return the feed URL."""
+    for name in pages:
+        server.add(f"/{prefix}/{name}", sample_page(name))
+    items = [(name, server.url(f"/{prefix}/{name}")) for name in pages]
+    return server.add(f"/{prefix}.xml", rss(items), Content_Type="application/rss+xml")

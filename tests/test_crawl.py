@@ -20,7 +20,7 @@ from monitor.config import Config, load_config
 from monitor.crawl import CrawlSummary, run_crawl
 from monitor.lock import AlreadyRunning, exclusive
 from monitor.reprocess import reprocess
-from tests.conftest import MODEL, SAMPLE, rss, sample_page
+from tests.conftest import MODEL, SAMPLE, rss, sample_page, serve_feed
 from tests.test_fetch import drip, sequence
 
 GOOD = ["therepublic-police-drug-arrests", "thehill-south-dakota-meth-campaign"]
@@ -49,10 +49,7 @@ def events(db_path: Path, url_part: str) -> list[tuple]:
 @pytest.fixture
 def site(server):
     """A healthy feed of two real pages, which every test crawls beside its faulty one."""
-    for name in GOOD:
-        server.add(f"/good/{name}", sample_page(name))
-    server.add("/good.xml", rss([(name, server.url(f"/good/{name}")) for name in GOOD]),
-               Content_Type="application/rss+xml")
+    serve_feed(server, "good", GOOD)
     return server
 
 

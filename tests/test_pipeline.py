@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
-from tests.conftest import DATA, rss, sample_page
+from tests.conftest import DATA, rss, sample_page, serve_feed
 
 SEED = DATA / "ppp-cambodia-drug-war.txt"
 PAGES = ["therepublic-police-drug-arrests", "chron-new-car-sales-plunge", "thehill-south-dakota-meth-campaign"]
@@ -35,10 +35,7 @@ def count(db_path: Path, table: str) -> int:
 @pytest.fixture
 def news_site(server):
     """A feed of three real pages, served over HTTP on 127.0.0.1."""
-    for name in PAGES:
-        server.add(f"/news/{name}", sample_page(name))
-    server.add("/feed.xml", rss([(name, server.url(f"/news/{name}")) for name in PAGES]),
-               Content_Type="application/rss+xml")
+    serve_feed(server, "feed", PAGES)
     return server
 
 
