@@ -19,7 +19,8 @@ install: $(INSTALLED)
 demo: install
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BIN)/claimwatch crawl --feeds monitor/sample/feeds.yaml --db $(DEMO_DB)
-	$(BIN)/claimwatch claims --db $(DEMO_DB) --limit 40
+	$(BIN)/claimwatch claims --db $(DEMO_DB) --attributed --limit 30
+	$(BIN)/claimwatch stats --db $(DEMO_DB)
 	@echo "Explore them all: $(BIN)/claimwatch serve --db $(DEMO_DB)"
 
 # pytest exits 5 when it collects no tests; that is not a failure of the code.

@@ -195,9 +195,11 @@ def stats(db: sqlite_utils.Database) -> dict:
 
 
 def list_claims(db: sqlite_utils.Database, status: str | None = None, speaker: str | None = None,
-                limit: int = 50, order: str = "newest") -> list[dict]:
+                limit: int = 50, order: str = "newest", attributed: bool = False) -> list[dict]:
     """Claims with their article's title and URL, newest first or (order="score") highest score first."""
     where, params = ["1 = 1"], []
+    if attributed:
+        where.append("claims.speaker IS NOT NULL")
     if status:
         where.append("claims.status = ?")
         params.append(status)

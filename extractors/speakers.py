@@ -148,6 +148,9 @@ class SpeakerResolver:
             owner = _data_owner(head) or self._earlier_owner(head)
             if owner is not None:
                 return self._name_phrase(owner)
+            if _is_bare(head):
+                # "according to one estimate": a document nobody is named behind is no source.
+                return Speaker(head.text, is_person=False, resolved=False, named=False)
         entity = _entity_at(head)
         if entity is not None and entity.label_ in _NAME_LABELS and _clean_name(entity):
             name = _clean_name(entity)
@@ -317,6 +320,12 @@ def _name_after_comma(head: Token) -> Span | None:
         return None
     closes = entity.end >= len(doc) or doc[entity.end].is_punct
     return entity if closes else None
+
+
+def _is_bare(head: Token) -> bool:
+    # Only a determiner or a number beside it: "one estimate", "the study", "a report".
+    return head.pos_ != "PROPN" and all(
+        token.i == head.i or token.dep_ in ("det", "nummod", "predet") for token in head.subtree)
 
 
 def is_data_noun(token: Token) -> bool:

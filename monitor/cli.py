@@ -248,11 +248,13 @@ def stats(db_path: Path, as_json: bool) -> None:
 @db_option
 @click.option("--status", type=click.Choice(["pending", "verified", "rejected", "needs_correction", "retracted"]))
 @click.option("--speaker", help="Only claims whose speaker contains this text.")
+@click.option("--attributed", is_flag=True, help="Only claims the article attributes to somebody.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @click.option("--format", "output_format", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True)
 @friendly_errors
-def claims(db_path: Path, status: str | None, speaker: str | None, limit: int, output_format: str) -> None:
+def claims(db_path: Path, status: str | None, speaker: str | None, attributed: bool, limit: int,
+           output_format: str) -> None:
     """List stored claims, newest first.
 
     Example: claimwatch claims --speaker police --limit 20
@@ -261,12 +263,12 @@ def claims(db_path: Path, status: str | None, speaker: str | None, limit: int, o
 
     if not db_path.exists():
         raise FileNotFoundError(f"{db_path}: no such database (run `claimwatch crawl` first)")
-    for claim in list_claims(open_database(db_path), status=status, speaker=speaker, limit=limit):
+    found = list_claims(open_database(db_path), status=status, speaker=speaker, limit=limit, attributed=attributed)
+    for claim in found:
         if output_format == "jsonl":
             click.echo(json.dumps(claim, ensure_ascii=False))
         else:
-            click.echo(f"#{claim['id']:<5} {claim['text']!s:22.22} {claim['kind']:8} {claim['change']:4} "
-                       f"{claim['speaker'] or '-'!s:26.26} {claim['sentence'][:70]}")
+            click.echo(f"#{claim['id']:<5} {_claim_columns(claim)}  {claim['article_title'] or ''}")
 
 
 @cli.command()
@@ -479,10 +481,12 @@ def _print_summary(summary, db_path: Path) -> None:
 def _row(record: dict) -> str:
     if record["record"] == "quote":
         return f"quote     {record['speaker']!s:28.28} {record['text'][:90]}"
-    return (
-        f"{record['record']:9} {record['text']!s:24.24} {record['kind']:8} {record['change']:4} "
-        f"{_amount(record):>14.14}  {record['speaker'] or '-'!s:26.26} {record['subject'] or ''}"
-    )
+    return f"{record['record']:9} {_claim_columns(record)} {record['subject'] or ''}"
+
+
+def _claim_columns(claim: dict) -> str:
+    return (f"{claim['text']!s:24.24} {claim['kind']:8} {claim['change']:4} {_amount(claim):>14.14}  "
+            f"{claim['speaker'] or '-'!s:26.26}")
 
 
 def _amount(record: dict) -> str:

@@ -67,6 +67,15 @@ def test_titles_and_roles_are_stripped_from_a_person_name(speaker_of):
     assert speaker_of(text, "87") == "Daniel Okafor"
 
 
+def test_a_document_nobody_is_named_behind_is_no_speaker(speaker_of):
+    text = (
+        "Smog cuts 2.1 years from the lives of 90 million people, according to one estimate.\n\n"
+        "Harbour officials said 310 ships docked in March, according to port records."
+    )
+    assert speaker_of(text, "90 million") is None
+    assert speaker_of(text, "310") is not None
+
+
 def test_unattributed_numbers_have_no_speaker(speaker_of):
     text = (
         "The bridge carries 40,000 cars a day. It was built in 1962 and cost $3 million.\n\n"
