@@ -362,3 +362,15 @@ SELECT claims.id, claims.status, claims.text, claims.value, claims.kind, claims.
        claims.created_at
 FROM claims;
 """
+
+
+@migration
+def m006_article_aliases(db: sqlite_utils.Database) -> None:
+    """Other URLs a stored story was reached by, so a later crawl does not fetch it again."""
+    db.executescript(
+        """CREATE TABLE article_urls (
+               url TEXT PRIMARY KEY,
+               article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+           );
+           CREATE INDEX article_urls_article ON article_urls(article_id);"""
+    )

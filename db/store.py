@@ -71,11 +71,17 @@ def find_article(db: sqlite_utils.Database, *urls: str | None) -> int | None:
     """The id of an article stored under any of these URLs (as fetched or canonical), or None."""
     for url in filter(None, urls):
         row = db.execute(
-            "SELECT id FROM articles WHERE url = ? OR canonical_url = ? LIMIT 1", [url, url]
+            """SELECT id FROM articles WHERE url = ? OR canonical_url = ?
+               UNION ALL SELECT article_id FROM article_urls WHERE url = ? LIMIT 1""", [url, url, url]
         ).fetchone()
         if row:
             return row[0]
     return None
+
+
+def add_article_url(db: sqlite_utils.Database, article_id: int, url: str) -> None:
+    """Remember another URL that led to a stored article (a mirror, or the same story with other parameters)."""
+    db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", [url, article_id])
 
 
 def find_article_by_hash(db: sqlite_utils.Database, digest: str) -> int | None:

@@ -9,6 +9,7 @@ what is missing, because a feed's validators are saved only after all its entrie
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -217,8 +218,10 @@ class Crawler:
             self.db, digest) or self._buffered_twin(page.canonical_url, digest)
         if isinstance(twin, ArticleResult):
             twin.job.feeds.extend(job.feeds)
+            twin.job.aliases.append(job.key)
             job.feeds, job.done = [], True
         elif twin is not None:
+            job.aliases.append(job.key)
             self._article_done(job, twin)
         else:
             self._ready.append(result)
@@ -275,16 +278,18 @@ class Crawler:
     def _article_done(self, job: ArticleJob, article_id: int | None, failure_kind: str | None = None) -> None:
         job.done, job.article_id, job.failure_kind = True, article_id, failure_kind
         if article_id is not None:
-            self._link(article_id, job.feeds)
+            self._link(article_id, job.feeds, job.aliases)
         for feed in job.feeds:
             feed.pending -= 1
             feed.blocked |= failure_kind == "temporary"
             self._maybe_finish_feed(feed)
 
-    def _link(self, article_id: int, feeds: list[FeedJob]) -> None:
+    def _link(self, article_id: int, feeds: list[FeedJob], aliases: Sequence[str] = ()) -> None:
         with self.db.atomic():
             for feed in feeds:
                 store.link_article_to_feed(self.db, article_id, feed.feed_id)
+            for url in aliases:
+                store.add_article_url(self.db, article_id, url)
 
     def _log_fetch(self, feed_id: int | None, target: str, url: str, result: FeedResult | ArticleResult) -> None:
         fetched, error = result.fetched, result.error

@@ -58,6 +58,7 @@ class ArticleJob:
     done: bool = False
     article_id: int | None = None
     failure_kind: str | None = None
+    aliases: list[str] = field(default_factory=list)  # keys of twins found in this crawl
 
 
 @dataclass
