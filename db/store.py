@@ -57,16 +57,6 @@ def upsert_feed(db: sqlite_utils.Database, name: str, url: str, tags: Iterable[s
     return db.execute("SELECT id FROM feeds WHERE name = ?", [name]).fetchone()[0]
 
 
-def update_feed_status(db: sqlite_utils.Database, feed_id: int, status: str, error: str | None = None,
-                       title: str | None = None) -> None:
-    """Remember how the latest fetch of a feed went."""
-    db.execute(
-        "UPDATE feeds SET last_fetched_at = ?, last_status = ?, last_error = ?, title = COALESCE(?, title) "
-        "WHERE id = ?",
-        [now(), status, error, title, feed_id],
-    )
-
-
 def find_article(db: sqlite_utils.Database, *urls: str | None) -> int | None:
     """The id of an article stored under any of these URLs (as fetched or canonical), or None."""
     for url in filter(None, urls):

@@ -49,7 +49,6 @@ CURRENCY_AFTER = {
     "lira", "reais", "real", "kronor", "krona", "kroner", "krone", "sterling", "usd", "eur", "gbp", "inr", "zar",
 }
 SUBUNITS = {"cent": 0.01, "cents": 0.01, "pence": 0.01, "p": 0.01}
-PERCENT_WORDS = {"%", "percent", "pct", "percentage"}
 
 TIME_UNITS = {
     "second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months",

@@ -31,8 +31,3 @@ def host_of(url: str) -> str:
     """The host:port a request to `url` goes to, the unit of politeness and robots.txt."""
     parts = urlsplit(url)
     return parts.netloc.lower() or "local"
-
-
-def is_network_url(url: str) -> bool:
-    """True for http and https URLs, the only kind fetched from the network."""
-    return urlsplit(url).scheme in NETWORK_SCHEMES
