@@ -8,9 +8,12 @@ what is missing, because a feed's validators are saved only after all its entrie
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,10 +21,11 @@ import sqlite_utils
 
 from db import crawling, store
 from extractors.claims import EXTRACTOR_VERSION, ClaimFinder, Extraction
+from extractors.text import Page
 from monitor.config import Config, FeedConfig, resolve_feed_url
-from monitor.fetch import Fetcher, FetchSettings, is_local
+from monitor.fetch import Fetched, Fetcher, FetchSettings, is_local
 from monitor.lock import exclusive
-from monitor.pipeline import article_row
+from monitor.pipeline import article_row, page_from
 from monitor.politeness import HostQueue
 from monitor.progress import Progress
 from monitor.robots import RobotsCache
@@ -75,7 +79,8 @@ class Crawler:
 
     def run(self, feeds: list[FeedConfig], pages: list[str]) -> CrawlSummary:
         """Fetch `feeds` and their new entries, plus standalone `pages` (paths or URLs), then store them."""
-        with Fetcher(self.settings) as fetcher, ThreadPoolExecutor(self.settings.workers) as pool:
+        with Fetcher(self.settings) as fetcher, ThreadPoolExecutor(self.settings.workers) as pool, \
+                _text_processes(self.config.defaults.extract_workers) as self._to_page:
             self._fetcher = fetcher
             self._robots = RobotsCache(fetcher, self.settings.user_agent) if self.config.defaults.obey_robots else None
             self._queue = HostQueue(pool, self.settings.per_host_concurrency)
@@ -197,7 +202,7 @@ class Crawler:
             feed.pending += 1
         self._jobs[job.key] = job
         self.progress.plan()
-        self._queue.submit(host_of(job.url), fetch_article, job, self._fetcher, self._robots)
+        self._queue.submit(host_of(job.url), fetch_article, job, self._fetcher, self._robots, self._to_page)
 
     def _handle_article(self, result: ArticleResult) -> None:
         job = result.job
@@ -322,6 +327,23 @@ def run_crawl(config: Config, db_path: Path, progress: Progress | None = None,
             return Crawler(db, config, finder, progress).crawl()
         finally:
             finder.close()
+
+
+@contextmanager
+def _text_processes(workers: int) -> Iterator[Callable[[Fetched], Page]]:
+    """Where fetched pages become text: in the fetch thread, or, with several workers, in other processes.
+
+    trafilatura holds the interpreter lock, so in the fetch threads it caps a crawl at one core.
+    """
+    if workers <= 1:
+        yield page_from
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield functools.partial(_page_in, pool)
+
+
+def _page_in(pool: ProcessPoolExecutor, fetched: Fetched) -> Page:
+    return pool.submit(page_from, fetched).result()
 
 
 def ingest_folder(folder: Path, db_path: Path, config: Config) -> CrawlSummary:

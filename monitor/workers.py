@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from extractors.text import NotAnArticle, Page
@@ -94,8 +95,12 @@ def fetch_feed(job: FeedJob, fetcher: Fetcher) -> FeedResult:
     return FeedResult(job, outcome, fetched, parsed, digest, elapsed=time.monotonic() - started)
 
 
-def fetch_article(job: ArticleJob, fetcher: Fetcher, robots: RobotsCache | None) -> ArticleResult:
-    """Fetch one article page (if robots.txt allows) and extract its text; never raises for a bad page."""
+def fetch_article(job: ArticleJob, fetcher: Fetcher, robots: RobotsCache | None,
+                  to_page: Callable[[Fetched], Page] = page_from) -> ArticleResult:
+    """Fetch one article page (if robots.txt allows) and extract its text; never raises for a bad page.
+
+    `to_page` turns the fetched bytes into text; the crawler may hand it to other processes.
+    """
     started = time.monotonic()
     if robots is not None and not job.local:
         verdict = robots.check(job.url)
@@ -104,7 +109,7 @@ def fetch_article(job: ArticleJob, fetcher: Fetcher, robots: RobotsCache | None)
             return ArticleResult(job, "disallowed", error=error, elapsed=time.monotonic() - started)
     try:
         fetched = _get_article(job, fetcher)
-        page = page_from(fetched)
+        page = to_page(fetched)
     except FetchError as error:
         return ArticleResult(job, "error", error=error, elapsed=time.monotonic() - started)
     except NotAnArticle as error:

@@ -20,10 +20,11 @@ def run(*args: str):
     return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
 
 
-def feeds_file(tmp_path: Path, *feeds: tuple[str, str]) -> Path:
+def feeds_file(tmp_path: Path, *feeds: tuple[str, str], extra: str = "") -> Path:
     entries = "".join(f"  - name: {name}\n    url: {url}\n" for name, url in feeds)
     path = tmp_path / "feeds.yaml"
-    path.write_text(f"defaults:\n  timeout: 5\n  allow_private_hosts: true\nfeeds:\n{entries}", encoding="utf-8")
+    defaults = f"defaults:\n  timeout: 5\n  allow_private_hosts: true\n{extra}"
+    path.write_text(f"{defaults}feeds:\n{entries}", encoding="utf-8")
     return path
 
 
@@ -155,3 +156,17 @@ def test_an_article_in_another_language_is_skipped_and_named(server, tmp_path, d
     result = run("crawl", "--feeds", feeds_file(tmp_path, ("local", server.url("/feed.xml"))), "--db", db_path)
     assert "written in 'fr', not 'en'" in result.output
     assert count(db_path, "articles") == 1
+
+
+def test_worker_processes_find_the_same_claims(news_site, tmp_path):
+    rows = {}
+    for workers in (1, 2):
+        db_path = tmp_path / f"workers-{workers}.db"
+        feeds = feeds_file(tmp_path, ("local", news_site.url("/feed.xml")), extra=f"  extract_workers: {workers}\n")
+        assert run("crawl", "--feeds", feeds, "--db", db_path).exit_code == 0
+        with sqlite3.connect(db_path) as connection:
+            rows[workers] = connection.execute(
+                "SELECT articles.url, number, value, change, speaker FROM claims JOIN articles "
+                "ON articles.id = article_id ORDER BY articles.url, start_char").fetchall()
+    assert rows[1] and rows[1] == rows[2]
+
