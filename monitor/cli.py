@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import getpass
 import json
@@ -64,6 +65,19 @@ def feeds_option(function: Callable) -> Callable:
     )(function)
 
 
+def workers_option(function: Callable) -> Callable:
+    return click.option(
+        "--workers", type=click.IntRange(min=1),
+        help="Processes that extract text and claims (default: extract_workers in the feeds file, else 1).",
+    )(function)
+
+
+def _with_workers(config: Config, workers: int | None) -> Config:
+    if workers is None:
+        return config
+    return dataclasses.replace(config, defaults=dataclasses.replace(config.defaults, extract_workers=workers))
+
+
 def model_option(function: Callable) -> Callable:
     return click.option(
         "--model", default=lambda: os.environ.get("CLAIMWATCH_MODEL", DEFAULT_MODEL),
@@ -83,15 +97,16 @@ def cli(verbose: bool) -> None:
 @cli.command()
 @feeds_option
 @db_option
+@workers_option
 @friendly_errors
-def crawl(feeds_path: Path, db_path: Path) -> None:
+def crawl(feeds_path: Path, db_path: Path, workers: int | None) -> None:
     """Crawl every enabled feed once and store new articles and their claims.
 
     Example: claimwatch crawl --feeds feeds.yaml --db db/claimwatch.db
     """
     from monitor.crawl import run_crawl
 
-    config = load_config(feeds_path)
+    config = _with_workers(load_config(feeds_path), workers)
     summary = run_crawl(config, db_path, _progress())
     _print_summary(summary, db_path)
     sys.exit(EXIT_FAILED if summary.feeds_failed else EXIT_OK)
@@ -156,8 +171,9 @@ def schedule(feeds_path: Path, db_path: Path, at_time: str | None, max_runs: int
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @feeds_option
 @db_option
+@workers_option
 @friendly_errors
-def ingest(folder: Path, feeds_path: Path, db_path: Path) -> None:
+def ingest(folder: Path, feeds_path: Path, db_path: Path, workers: int | None) -> None:
     """Load a folder of saved pages (.html, .htm, .txt) through the pipeline.
 
     Settings (model, size limits) come from the feeds file's defaults when it exists.
@@ -167,7 +183,7 @@ def ingest(folder: Path, feeds_path: Path, db_path: Path) -> None:
     from monitor.crawl import ingest_folder
 
     config = load_config(feeds_path) if feeds_path.exists() else Config(path=feeds_path)
-    summary = ingest_folder(folder, db_path, config)
+    summary = ingest_folder(folder, db_path, _with_workers(config, workers))
     _print_summary(summary, db_path)
 
 
