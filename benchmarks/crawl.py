@@ -2,8 +2,8 @@
 
 Twenty HTTP servers on 127.0.0.1-127.0.0.20 stand for twenty sites; each adds 50 ms latency per
 request. Two comparisons, each serial run measured on a slice of the feeds and scaled up:
-(1) the fetch stage alone (real Fetcher, host queue, page text and storage; claim finding stubbed
-out), which the concurrency design controls; (2) the whole crawl, with `--extract-workers`
+(1) the fetch stage alone (real Fetcher, host queue, page text in `--extract-workers` processes and
+storage; claim finding stubbed out), which the concurrency design controls; (2) the whole crawl, with `--extract-workers`
 processes finding claims, which is bounded by CPU. Prints ratios; asserts nothing about time.
 
     .venv/bin/python benchmarks/crawl.py [--feeds 200] [--articles 20] [--serial-feeds 10] [--extract-workers N]
@@ -114,7 +114,7 @@ def main() -> None:
     Site.articles = args.articles
     bases = start_servers()
     print("(1) fetch stage alone (claim finding stubbed out)")
-    fetch_serial, fetch_parallel = compare(bases, args, NoClaims(), NoClaims())
+    fetch_serial, fetch_parallel = compare(bases, args, NoClaims(), NoClaims(), args.extract_workers)
     print(f"(2) whole crawl, {args.extract_workers} extraction processes in the parallel run")
     serial_finder = ClaimFinder(DEFAULT_MODEL)
     parallel_finder = ClaimFinder(DEFAULT_MODEL, workers=args.extract_workers)
