@@ -2,9 +2,10 @@
 
 Twenty HTTP servers on 127.0.0.1-127.0.0.20 stand for twenty sites; each adds 50 ms latency per
 request. Two comparisons, each serial run measured on a slice of the feeds and scaled up:
-(1) the fetch stage alone (real Fetcher, host queue, page text in `--extract-workers` processes and
-storage; claim finding stubbed out), which the concurrency design controls; (2) the whole crawl, with `--extract-workers`
-processes finding claims, which is bounded by CPU. Prints ratios; asserts nothing about time.
+(1) the fetch stage alone (real Fetcher, host queue, page text in `--extract-workers` processes
+and storage; claim finding stubbed out), which the concurrency design controls; (2) the whole
+crawl, with `--extract-workers` processes finding claims, which is bounded by CPU. Prints ratios;
+asserts nothing about time.
 
     .venv/bin/python benchmarks/crawl.py [--feeds 200] [--articles 20] [--serial-feeds 10] [--extract-workers N]
 """

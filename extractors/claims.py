@@ -19,7 +19,7 @@ LOGGER = logging.getLogger(__name__)
 
 # Bump when a change to the rules or the model changes what comes out; stored on each article
 # so `claimwatch reprocess` knows what is stale.
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"
 
 
 @dataclass(frozen=True)
