@@ -17,10 +17,8 @@ import json
 import os
 import platform
 import random
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from db.store import open_database  # noqa: E402
+from review.background import ServerDidNotStart, serve_in_background  # noqa: E402
 
 BUDGET_MS = 300
 START = datetime(2022, 1, 1, tzinfo=UTC)
@@ -370,38 +369,13 @@ def _time_page(client: httpx.Client, path: str, requests: int) -> Timing:
 @contextmanager
 def served(db_path: Path) -> Iterator[str]:
     """`claimwatch serve` on a free port of 127.0.0.1 for the length of a `with` block; yields its base URL."""
-    port = _free_port()
-    command = [str(Path(sys.executable).parent / "claimwatch"), "serve", "--db", str(db_path), "--port", str(port)]
-    with tempfile.NamedTemporaryFile("w+", prefix="claimwatch-serve-", suffix=".log") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    with tempfile.TemporaryDirectory() as scratch:
         try:
-            base = f"http://127.0.0.1:{port}"
-            _wait_until_up(base, process, Path(log.name))
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(base: str, process: subprocess.Popen, log: Path, timeout_s: float = 600) -> None:
-    # A first start on a big database may spend minutes on a new migration (an index on a million rows).
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"claimwatch serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            httpx.get(f"{base}/-/versions.json", timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.5)
-    process.terminate()
-    sys.exit(f"claimwatch serve did not answer within {timeout_s:.0f} s:\n{log.read_text()}")
+            # A first start on a big database may spend minutes on a new migration (an index on a million rows).
+            with serve_in_background(db_path, Path(scratch) / "serve.log", timeout=600) as base:
+                yield base
+        except ServerDidNotStart as error:
+            sys.exit(str(error))
 
 
 def _machine() -> str:

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from review.accounts import accounts_path, add_reviewer
+from review.background import serve_in_background
 from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,18 +26,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no chromium at {
 def served(claims_db: Path, tmp_path: Path) -> Iterator[str]:
     """`claimwatch serve` on a free port of 127.0.0.1, with reviewer alice; yields its base URL."""
     add_reviewer(accounts_path(claims_db), "alice", PASSWORD)
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    command = [str(Path(sys.executable).parent / "claimwatch"), "serve", "--db", str(claims_db), "--port", str(port)]
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process, tmp_path / "serve.log")
+    with serve_in_background(claims_db, tmp_path / "serve.log") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture
@@ -92,22 +78,3 @@ def _sign_in(page, name: str, password: str) -> None:
     page.fill("#username", name)
     page.fill("#password", password)
     page.click("input[type=submit][value='Sign in']")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(base: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"claimwatch serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            httpx.get(f"{base}/-/versions.json", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"claimwatch serve did not answer within {timeout}s:\n{log.read_text()}")
