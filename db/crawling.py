@@ -115,11 +115,17 @@ def articles_to_reprocess(db: sqlite_utils.Database, extractor_version: str, sin
 
 
 def update_article_page(db: sqlite_utils.Database, article_id: int, fields: dict) -> None:
-    """Replace an article's text, text_hash and metadata after re-extraction; runs in the caller's transaction."""
-    columns = ("canonical_url", "title", "author", "published", "site_name", "language", "text", "text_hash")
+    """Replace an article's text, text_hash and metadata after re-extraction; runs in the caller's transaction.
+
+    A page that gives no date keeps the date stored before (its feed's or sitemap's, which the archive lacks).
+    """
+    columns = ("canonical_url", "title", "author", "site_name", "language", "paywalled", "teaser", "text",
+               "text_hash")
     db.execute(
-        f"UPDATE articles SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
-        [*(fields.get(c) for c in columns), article_id],
+        f"UPDATE articles SET {', '.join(f'{c} = ?' for c in columns)}, published = COALESCE(?, published), "
+        "published_source = CASE WHEN ? IS NULL THEN published_source ELSE ? END WHERE id = ?",
+        [*(fields.get(c) for c in columns), fields.get("published"), fields.get("published"),
+         fields.get("published_source"), article_id],
     )
 
 

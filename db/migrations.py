@@ -374,3 +374,16 @@ def m006_article_aliases(db: sqlite_utils.Database) -> None:
            );
            CREATE INDEX article_urls_article ON article_urls(article_id);"""
     )
+
+
+@migration
+def m007_article_sources(db: sqlite_utils.Database) -> None:
+    """Where an article's date came from, whether it is paywalled, and whether only its teaser was read."""
+    db.executescript(
+        """ALTER TABLE articles ADD COLUMN published_source TEXT
+               CHECK (published_source IS NULL OR published_source IN ('page', 'feed', 'sitemap'));
+           ALTER TABLE articles ADD COLUMN paywalled INTEGER CHECK (paywalled IS NULL OR paywalled IN (0, 1));
+           ALTER TABLE articles ADD COLUMN teaser INTEGER NOT NULL DEFAULT 0 CHECK (teaser IN (0, 1));
+           UPDATE articles SET published_source = 'page' WHERE published IS NOT NULL;
+           CREATE INDEX articles_paywalled ON articles(paywalled);"""
+    )

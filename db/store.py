@@ -98,11 +98,12 @@ def save_article(db: sqlite_utils.Database, article: dict, claims: list[dict], q
     stamp = now()
     with db.atomic():
         cursor = db.execute(
-            """INSERT INTO articles (url, canonical_url, title, author, published, site_name, language,
-                                     fetched_at, text, text_hash, extractor_version)
-               VALUES (:url, :canonical_url, :title, :author, :published, :site_name, :language,
-                       :fetched_at, :text, :text_hash, :extractor_version)""",
-            {**article, "fetched_at": stamp, "text_hash": text_hash(article["text"]),
+            """INSERT INTO articles (url, canonical_url, title, author, published, published_source, site_name,
+                                     language, paywalled, teaser, fetched_at, text, text_hash, extractor_version)
+               VALUES (:url, :canonical_url, :title, :author, :published, :published_source, :site_name,
+                       :language, :paywalled, :teaser, :fetched_at, :text, :text_hash, :extractor_version)""",
+            {"published_source": None, "paywalled": None, "teaser": False, **article, "fetched_at": stamp,
+             "text_hash": text_hash(article["text"]),
              "extractor_version": extractor_version},
         )
         article_id = cursor.lastrowid
@@ -184,6 +185,7 @@ def stats(db: sqlite_utils.Database) -> dict:
         "claims": one("SELECT count(*) FROM claims WHERE status != 'retracted'"),
         "quotes": one("SELECT count(*) FROM quotes"),
         "feeds": one("SELECT count(*) FROM feeds"),
+        "paywalled_teasers": one("SELECT count(*) FROM articles WHERE teaser = 1"),
         "claims_by_status": dict(db.execute("SELECT status, count(*) FROM claims GROUP BY status").fetchall()),
         "last_run": last_runs[0] if last_runs else None,
         "failing_feeds": failing_feeds(db),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass
 
 import trafilatura
+
+from extractors.language import decide_language
 
 LOGGER = logging.getLogger(__name__)
 
@@ -15,11 +18,16 @@ LOGGER = logging.getLogger(__name__)
 MAX_HTML_CHARS = 5_000_000
 # Fewer words than this is navigation or an error page that trafilatura scraped anyway.
 MIN_ARTICLE_WORDS = 20
+# A paywalled page with fewer words than this shows only its teaser: the story's opening, whose figures
+# stand without the context the rest of the article gives them.
+TEASER_WORDS = 250
 
 _BULLET = re.compile(r"^\s*[•·▪●◦‣∙]\s")
 _INDENTED = re.compile(r"^(?: {2,}|\t)\S")
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|article|div|p)\b", re.IGNORECASE)
+_JSON_LD = re.compile(r"<script\b[^>]*type\s*=\s*[\"']application/ld\+json[\"'][^>]*>(.*?)</script>",
+                      re.IGNORECASE | re.DOTALL)
 
 
 class NotAnArticle(ValueError):
@@ -37,6 +45,12 @@ class Page:
     site_name: str | None = None
     canonical_url: str | None = None
     language: str | None = None
+    paywalled: bool | None = None  # JSON-LD isAccessibleForFree, negated; None when the page does not say
+
+    @property
+    def is_teaser(self) -> bool:
+        """A paywalled page whose body is too short to be more than the free opening."""
+        return bool(self.paywalled) and len(self.text.split()) < TEASER_WORDS
 
 
 def looks_like_html(content: bytes) -> bool:
@@ -64,15 +78,48 @@ def extract_page(html: str, url: str | None = None) -> Page:
     words = len((document.text or "").split()) if document else 0
     if words < MIN_ARTICLE_WORDS:
         raise NotAnArticle(f"no article text found in the page ({words} words)")
+    text = _paragraphs(document.text)
     return Page(
-        text=_paragraphs(document.text),
+        text=text,
         title=document.title,
         author=document.author,
         published=document.date,
         site_name=document.sitename,
         canonical_url=document.url,
-        language=document.language or _declared_language(html),
+        language=decide_language(document.language or _declared_language(html), text),
+        paywalled=_paywalled(html),
     )
+
+
+def _paywalled(html: str) -> bool | None:
+    """True when the page's JSON-LD says it is not free to read, False when it says it is, else None."""
+    verdicts = [value for block in _JSON_LD.findall(html) for value in _free_flags(_json(block))]
+    if not verdicts:
+        return None
+    return not all(verdicts)
+
+
+def _json(block: str) -> object:
+    try:
+        return json.loads(block)
+    except ValueError:
+        return None
+
+
+def _free_flags(node: object) -> list[bool]:
+    # isAccessibleForFree may sit on the article, inside @graph, or on a hasPart; it is a boolean or the
+    # text "False"/"True" (schema.org's own examples use both).
+    if isinstance(node, list):
+        return [flag for item in node for flag in _free_flags(item)]
+    if not isinstance(node, dict):
+        return []
+    flags = [flag for key, value in node.items() if key != "isAccessibleForFree" for flag in _free_flags(value)]
+    value = node.get("isAccessibleForFree")
+    if isinstance(value, bool):
+        flags.append(value)
+    elif isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        flags.append(value.strip().lower() == "true")
+    return flags
 
 
 def _declared_language(html: str) -> str | None:
@@ -89,7 +136,8 @@ def extract_plain_text(text: str) -> Page:
     body = "\n".join(kept).strip()
     if not body:
         raise NotAnArticle("the text file is empty")
-    return Page(text=re.sub(r"\n{3,}", "\n\n", body))
+    body = re.sub(r"\n{3,}", "\n\n", body)
+    return Page(text=body, language=decide_language(None, body))
 
 
 def _paragraphs(text: str) -> str:

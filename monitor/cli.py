@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from db.store import open_database
-from monitor.config import DEFAULT_DATABASE, DEFAULT_FEEDS, DEFAULT_MODEL, Config, ConfigError, load_config
+from monitor.config import DEFAULT_DATABASE, DEFAULT_FEEDS, DEFAULT_MODEL, Config, ConfigError, Defaults, load_config
 
 LOGGER = logging.getLogger(__name__)
 
@@ -98,15 +98,21 @@ def cli(verbose: bool) -> None:
 @feeds_option
 @db_option
 @workers_option
+@click.option("--since", help="Only entries dated on or after this date (YYYY-MM-DD); overrides `since` in the "
+                              "feeds file.")
 @friendly_errors
-def crawl(feeds_path: Path, db_path: Path, workers: int | None) -> None:
+def crawl(feeds_path: Path, db_path: Path, workers: int | None, since: str | None) -> None:
     """Crawl every enabled feed once and store new articles and their claims.
 
-    Example: claimwatch crawl --feeds feeds.yaml --db db/claimwatch.db
+    Example: claimwatch crawl --feeds feeds.yaml --db db/claimwatch.db --since 2026-11-01
     """
     from monitor.crawl import run_crawl
 
+    if since is not None:
+        _check_date(since)
     config = _with_workers(load_config(feeds_path), workers)
+    if since is not None:
+        config = config.with_since(since)
     summary = run_crawl(config, db_path, _progress())
     _print_summary(summary, db_path)
     sys.exit(EXIT_FAILED if summary.feeds_failed else EXIT_OK)
@@ -234,6 +240,33 @@ def train(db_path: Path | None, corpus: Path | None, model: str) -> None:
 
 
 @cli.command()
+@click.argument("site")
+@feeds_option
+@friendly_errors
+def discover(site: str, feeds_path: Path) -> None:
+    """Print the feeds and sitemaps a site offers, to choose from for feeds.yaml.
+
+    Reads the home page's <link rel="alternate"> feeds, robots.txt's Sitemap: lines and common sitemap
+    paths, through the same safe fetcher as a crawl (settings from the feeds file when it exists).
+
+    Example: claimwatch discover www.example.com
+    """
+    from monitor.discover import discover as discover_site
+    from monitor.fetch import FetchError, FetchSettings
+
+    defaults = load_config(feeds_path).defaults if feeds_path.exists() else Defaults()
+    try:
+        candidates = discover_site(site, FetchSettings.from_defaults(defaults))
+    except FetchError as error:
+        _fail(f"cannot read the home page: {error}", EXIT_FAILED)
+    for candidate in candidates:
+        click.echo(f"{candidate.kind:8} {candidate.url}  ({candidate.found_in})")
+    if not candidates:
+        click.echo(f"no feeds or sitemaps found for {site}", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command()
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @friendly_errors
@@ -255,6 +288,7 @@ def stats(db_path: Path, as_json: bool) -> None:
     if last:
         click.echo(f"last crawl #{last['id']}: {last['started_at']} → {last['finished_at'] or '(running)'}, "
                    f"{last['articles_new']} new articles, {last['claims_new']} claims, {last['errors']} errors")
+    click.echo(f"paywalled teasers stored without claims: {figures['paywalled_teasers']}")
     for feed in figures["failing_feeds"]:
         click.echo(f"failing feed {feed['name']} ({feed['failures']} failures in a row, last {feed['at']}, "
                    f"next try after {feed['retry_after']}): {feed['error']}")
@@ -489,7 +523,8 @@ def _print_summary(summary, db_path: Path) -> None:
     click.echo(
         f"crawl #{summary.run_id}: {summary.feeds_total} feeds ({summary.feeds_failed} failed, "
         f"{summary.feeds_unchanged} unchanged, {summary.feeds_skipped} backing off), "
-        f"{summary.entries_seen} entries, {summary.articles_new} new articles, {summary.claims_new} claims, "
+        f"{summary.entries_seen} entries ({summary.entries_too_old} older than the date bound, not fetched), "
+        f"{summary.articles_new} new articles, {summary.claims_new} claims, "
         f"{len(summary.errors)} errors → {db_path}"
     )
 

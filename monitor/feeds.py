@@ -28,6 +28,7 @@ class FeedEntry:
     title: str | None = None
     published: str | None = None
     entry_id: str | None = None
+    listed_in: str = "feed"  # "feed" or "sitemap": where `published` came from
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class ParsedFeed:
     entries: list[FeedEntry]
     title: str | None = None
     warning: str | None = None
+    kind: str = "feed"  # "feed" (RSS/Atom) or "sitemap"
 
 
 def parse_feed(content: bytes, base_url: str, headers: dict[str, str] | None = None) -> ParsedFeed:

@@ -11,6 +11,7 @@ from w3lib.encoding import html_to_unicode
 
 from extractors.claims import ClaimFinder, Extraction
 from extractors.text import NotAnArticle, Page, extract_page, extract_plain_text, looks_like_html
+from monitor.dates import choose_published
 from monitor.fetch import Fetched, FetchError, fetch
 
 LOGGER = logging.getLogger(__name__)
@@ -51,11 +52,16 @@ def page_from(fetched: Fetched) -> Page:
     raise NotAnArticle(f"not an HTML page (content type {fetched.content_type})")
 
 
-def article_row(url: str, page: Page) -> dict:
-    """The articles-table fields for a page fetched from `url`."""
+def article_row(url: str, page: Page, listed: tuple[str, str | None] = ("feed", None)) -> dict:
+    """The articles-table fields for a page fetched from `url`.
+
+    The publication date is the page's own, else the one its feed or sitemap entry gave (`listed`:
+    where it was listed and that date); `published_source` says which.
+    """
+    published, source = choose_published([("page", page.published), listed], where=url)
     return {"url": url, "canonical_url": page.canonical_url, "title": page.title, "author": page.author,
-            "published": page.published, "site_name": page.site_name, "language": page.language,
-            "text": page.text}
+            "published": published, "published_source": source, "site_name": page.site_name,
+            "language": page.language, "paywalled": page.paywalled, "teaser": page.is_teaser, "text": page.text}
 
 
 def extract_sources(sources: Iterable[str], model: str) -> Iterator[SourceResult]:

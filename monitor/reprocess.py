@@ -60,7 +60,8 @@ def _reprocess_batch(db: sqlite_utils.Database, finder: ClaimFinder, articles: l
                      summary: ReprocessSummary) -> None:
     pages = [(article, *_page(db, article, summary)) for article in articles]
     kept = [(article, page, archived) for article, page, archived in pages if page is not None]
-    extractions = finder.find_many([page.text for _, page, _ in kept])
+    # A paywalled teaser keeps no claims, as in a crawl: an empty text gives an empty extraction.
+    extractions = finder.find_many(["" if page.is_teaser else page.text for _, page, _ in kept])
     for (article, page, archived), extraction in zip(kept, extractions, strict=True):
         # sync_claims's own atomic() nests as a savepoint: new text, claims and quotes land together.
         with db.atomic():

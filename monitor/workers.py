@@ -14,6 +14,7 @@ from monitor.feeds import FeedError, ParsedFeed, parse_feed
 from monitor.fetch import Fetched, Fetcher, FetchError, is_local, read_local
 from monitor.pipeline import page_from
 from monitor.robots import RobotsCache
+from monitor.sitemaps import SitemapLimits, looks_like_sitemap, read_sitemap
 
 LOGGER = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ class FeedJob:
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
+    sitemap_limits: SitemapLimits = field(default_factory=SitemapLimits)
     # Main-thread bookkeeping: validators are saved once no entry is pending and none failed temporarily.
     pending: int = 0
     blocked: bool = False
@@ -56,6 +58,7 @@ class ArticleJob:
     key: str  # canonical URL
     local: bool
     feeds: list[FeedJob] = field(default_factory=list)
+    listed: tuple[str, str | None] = ("feed", None)  # where the entry was listed, and the date it gave
     done: bool = False
     article_id: int | None = None
     failure_kind: str | None = None
@@ -85,10 +88,15 @@ def fetch_feed(job: FeedJob, fetcher: Fetcher) -> FeedResult:
         fetched = _get_feed(job, fetcher)
         if fetched.not_modified:
             return FeedResult(job, "not_modified", fetched, elapsed=time.monotonic() - started)
-        digest = hashlib.sha256(fetched.content).hexdigest()
-        if digest == job.content_hash:
-            return FeedResult(job, "unchanged", fetched, digest=digest, elapsed=time.monotonic() - started)
-        parsed = parse_feed(fetched.content, fetched.final_url, fetched.headers)
+        if _is_sitemap(job, fetched):
+            parsed, digest = read_sitemap(fetched, lambda url: _get_sitemap(job, fetcher, url), job.sitemap_limits)
+            if digest == job.content_hash:
+                return FeedResult(job, "unchanged", fetched, digest=digest, elapsed=time.monotonic() - started)
+        else:
+            digest = hashlib.sha256(fetched.content).hexdigest()
+            if digest == job.content_hash:
+                return FeedResult(job, "unchanged", fetched, digest=digest, elapsed=time.monotonic() - started)
+            parsed = parse_feed(fetched.content, fetched.final_url, fetched.headers)
     except (FetchError, FeedError) as error:
         return FeedResult(job, "error", error=error, elapsed=time.monotonic() - started)
     outcome = "warning" if parsed.warning else "ok"
@@ -117,10 +125,21 @@ def fetch_article(job: ArticleJob, fetcher: Fetcher, robots: RobotsCache | None,
     return ArticleResult(job, "ok", fetched, page, elapsed=time.monotonic() - started)
 
 
+def _is_sitemap(job: FeedJob, fetched: Fetched) -> bool:
+    return job.feed.type == "sitemap" or (job.feed.type == "auto" and looks_like_sitemap(fetched.content))
+
+
 def _get_feed(job: FeedJob, fetcher: Fetcher) -> Fetched:
     if job.local:
         return read_local(job.url, max_bytes=fetcher.settings.max_bytes)
     return fetcher.get(job.url, etag=job.etag, last_modified=job.last_modified)
+
+
+def _get_sitemap(job: FeedJob, fetcher: Fetcher, url: str) -> Fetched:
+    # As for articles: only a sitemap the user listed as a local file may point at local files.
+    if job.local and is_local(url):
+        return read_local(url, max_bytes=fetcher.settings.max_bytes)
+    return fetcher.get(url)
 
 
 def _get_article(job: ArticleJob, fetcher: Fetcher) -> Fetched:
