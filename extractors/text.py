@@ -26,6 +26,9 @@ _BULLET = re.compile(r"^\s*[•·▪●◦‣∙]\s")
 _INDENTED = re.compile(r"^(?: {2,}|\t)\S")
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|article|div|p)\b", re.IGNORECASE)
+_MICRODATA_FREE = re.compile(
+    r"<meta\b[^>]*itemprop\s*=\s*[\"']isAccessibleForFree[\"'][^>]*content\s*=\s*[\"'](true|false)[\"']",
+    re.IGNORECASE)
 _JSON_LD = re.compile(r"<script\b[^>]*type\s*=\s*[\"']application/ld\+json[\"'][^>]*>(.*?)</script>",
                       re.IGNORECASE | re.DOTALL)
 
@@ -92,8 +95,10 @@ def extract_page(html: str, url: str | None = None) -> Page:
 
 
 def _paywalled(html: str) -> bool | None:
-    """True when the page's JSON-LD says it is not free to read, False when it says it is, else None."""
+    """True when the page's JSON-LD (or microdata) says it is not free to read, False when it says it is, else None."""
     verdicts = [value for block in _JSON_LD.findall(html) for value in _free_flags(_json(block))]
+    # Some sites (The New York Times) say it in microdata instead of JSON-LD.
+    verdicts += [flag.lower() == "true" for flag in _MICRODATA_FREE.findall(html)]
     if not verdicts:
         return None
     return not all(verdicts)

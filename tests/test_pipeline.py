@@ -148,16 +148,6 @@ def test_ingest_loads_a_folder_of_saved_pages(tmp_path, db_path):
     assert json.loads(stats.output)["articles"] == 3
 
 
-def test_an_article_in_another_language_is_skipped_and_named(server, tmp_path, db_path):
-    french = sample_page(PAGES[0]).replace(b"<html", b'<html lang="fr"', 1)
-    server.add("/fr", french)
-    server.add("/en", sample_page(PAGES[1]))
-    server.add("/feed.xml", rss([("fr", server.url("/fr")), ("en", server.url("/en"))]))
-    result = run("crawl", "--feeds", feeds_file(tmp_path, ("local", server.url("/feed.xml"))), "--db", db_path)
-    assert "written in 'fr', not 'en'" in result.output
-    assert count(db_path, "articles") == 1
-
-
 def test_worker_processes_find_the_same_claims(news_site, tmp_path):
     rows = {}
     for workers in (1, 2):
