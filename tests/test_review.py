@@ -289,3 +289,9 @@ def test_a_removed_reviewer_can_no_longer_write(site: Site, claims_db: Path) -> 
     remove_reviewer(accounts_path(claims_db), "alice")
     assert site.post(f"/{site.database}/verify_claim", {"claim_id": "1"}).status_code == 403
     assert review_rows(claims_db) == []
+
+
+def test_the_articles_page_facets_paywalled_and_the_date_source(site: Site) -> None:
+    page = site.get(f"/{site.database}/articles").text
+    for facet in ("site_name", "language", "paywalled", "published_source"):
+        assert f'data-column="{facet}"' in page, facet
