@@ -18,9 +18,9 @@ LOGGER = logging.getLogger(__name__)
 
 # News writes money and ranges glued together ("R4bn", "£2.3bn", "350–375"); the stock tokenizer keeps
 # them as one token, which hides the number from the parser and from the quantity rules.
-_PREFIXES = [r"R(?=\d[\d,.]*(?:bn|mn|tn|m|k)?(?![\w-]))", r"Rs\.?(?=\d)"]
-_SUFFIXES = [r"(?<=[0-9])(?:bn|mn|tn|trn|bln)"]
-_INFIXES = [r"[–—]"]
+_PREFIXES = [r"R(?=\d[\d,.]*(?:bn|mn|tn|m|k)?(?![\w-]))", r"Rs\.?(?=\d)", r"\$A(?=\d)"]
+_SUFFIXES = [r"(?<=[0-9])(?:bn|mn|tn|trn|bln|million|billion|trillion)"]
+_INFIXES = [r"[–—]", r"(?<=[0-9])%(?=[–—-][0-9])", r"(?<=%)-(?=[0-9])"]
 
 # Stock components and the exact stand-ins (fast_components.py) that replace them when `fast` is on.
 _FAST = {"attribute_ruler": "claimwatch_attribute_ruler", "lemmatizer": "claimwatch_lemmatizer"}

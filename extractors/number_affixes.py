@@ -8,7 +8,15 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from extractors.number_mentions import Mention
-from extractors.number_words import CURRENCY_AFTER, CURRENCY_BEFORE, MEASURE_UNITS, SUBUNITS
+from extractors.number_units import measure_unit
+from extractors.number_words import (
+    CURRENCY_ADJECTIVES,
+    CURRENCY_AFTER,
+    CURRENCY_BEFORE,
+    MEASURE_UNITS,
+    SCALED_CODES,
+    SUBUNITS,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -66,13 +74,30 @@ def qualifier_index(doc: Doc, matcher: PhraseMatcher) -> dict[int, tuple[int, st
 
 def _add_currency_before(doc: Doc, mention: Mention) -> None:
     before = doc[mention.number_start - 1] if mention.number_start > 0 else None
-    if before is None or before.lower_ not in CURRENCY_BEFORE:
+    if before is None or mention.currency:
         return
-    # "R" and "r" are letters as often as rand: only glued to the figure ("R4bn") is it money.
+    if before.lower_ in SCALED_CODES and before.text[:1].isupper():
+        _add_scaled_code(mention, before.lower_, before.i)  # "MAUD 60"
+        return
+    if before.lower_ not in CURRENCY_BEFORE:
+        return
+    # "R" and "r" are letters as often as rand: only glued to the figure ("R4bn") is it money; codes written
+    # as words ("USD", "Rs", "Ksh") are capitalised, so "try 5" is not Turkish lira.
     if before.lower_ == "r" and (before.text != "R" or before.whitespace_):
+        return
+    if before.is_alpha and not before.text[:1].isupper() and before.lower_ not in ("usd", "rs", "rs."):
         return
     mention.number_start -= 1
     mention.currency = True
+    mention.money = before.text
+
+
+def _add_scaled_code(mention: Mention, code: str, index: int) -> None:
+    iso, scale = SCALED_CODES[code]
+    mention.number_start, mention.number_end = min(mention.number_start, index), max(mention.number_end, index + 1)
+    mention.currency, mention.money = True, iso
+    if mention.value is not None:
+        mention.value *= scale
 
 
 def _add_percent(doc: Doc, mention: Mention) -> None:
@@ -87,25 +112,55 @@ def _add_currency_after(doc: Doc, mention: Mention) -> None:
     end = mention.number_end
     if _words_at(doc, end, ("of",)) and mention.form == "vague":
         end += 1
-    if end < len(doc) and doc[end].lower_ in CURRENCY_AFTER and not mention.percent:
-        if doc[end].lower_ in SUBUNITS and mention.value is not None:
-            mention.value *= SUBUNITS[doc[end].lower_]
-        mention.number_end = end + 1
-        mention.currency = True
+    if mention.percent or end >= len(doc):
+        return
+    if doc[end].lower_ in SCALED_CODES and not mention.currency:
+        _add_scaled_code(mention, doc[end].lower_, end)  # "30 MUSD"
+        return
+    adjectives = _currency_adjectives(doc, end)
+    word_at = end + len(adjectives)
+    if word_at >= len(doc) or doc[word_at].lower_ not in CURRENCY_AFTER:
+        return
+    word = doc[word_at].lower_
+    if word in SUBUNITS and mention.value is not None:
+        mention.value *= SUBUNITS[word]
+    mention.number_end = word_at + 1
+    mention.currency = True
+    # "125 million Australian dollars": the country names whose dollar; a sign before already said it
+    named = next((CURRENCY_ADJECTIVES[a] for a in reversed(adjectives) if a in CURRENCY_ADJECTIVES), None)
+    if named:
+        mention.money = named
+    elif mention.money is None or word not in ("dollar", "dollars", "cent", "cents"):
+        mention.money = doc[word_at].text
+
+
+def _currency_adjectives(doc: Doc, index: int) -> list[str]:
+    """The country words between a figure and its currency word: "US", "Hong Kong", "South African"."""
+    words: list[str] = []
+    while index < len(doc) and len(words) < 2 and doc[index].lower_ in CURRENCY_ADJECTIVES:
+        words.append(doc[index].lower_)
+        index += 1
+    if words and (index >= len(doc) or doc[index].lower_ not in CURRENCY_AFTER):
+        return []
+    return words
 
 
 def _add_unit(doc: Doc, mention: Mention) -> None:
-    if mention.currency or mention.percent:
+    if mention.currency or mention.percent or mention.unit:
         return
     end = mention.end + (1 if _words_at(doc, mention.end, ("-",)) else 0)
+    if mention.form == "vague" and _words_at(doc, end, ("of",)):
+        end += 1  # "hundreds of miles"
     if end >= len(doc) or not _is_unit(doc, mention, end):
         return
+    first = end
     mention.unit = doc[end].lower_
     end += 1
     while end < len(doc) and doc[end].lower_ in MEASURE_UNITS and len(doc[end]) > 2:
         end += 1
     if _words_at(doc, end, ("per",)) and end + 1 < len(doc) and doc[end + 1].lower_ in MEASURE_UNITS:
         end += 2
+    mention.measure = measure_unit(doc[first:end].text) or measure_unit(doc[first].text)
     mention.end = end
 
 

@@ -7,6 +7,7 @@ import logging
 from spacy.tokens import Doc, Span, Token
 
 from extractors.number_mentions import Mention
+from extractors.number_units import currency_code, measure_unit
 
 LOGGER = logging.getLogger(__name__)
 
@@ -51,6 +52,18 @@ def kind_of(doc: Doc, mention: Mention) -> str:
     if mention.unit or mention.form == "indefinite" or before in ("aged", "age"):
         return "measure"
     return "count"
+
+
+def unit_of(doc: Doc, mention: Mention, dollar: str) -> str | None:
+    """The ISO 4217 code of money, "percent" or "percentage point", or pint's unit name of a measure."""
+    if mention.currency:
+        return currency_code(mention.money or "$", dollar)
+    if mention.percent:
+        points = any(t.lower_ in ("point", "points") for t in doc[mention.number_start:mention.number_end])
+        return "percentage point" if points else "percent"
+    if mention.measure:
+        return mention.measure
+    return measure_unit(mention.unit) if mention.unit else None
 
 
 def _is_times(doc: Doc, mention: Mention) -> bool:

@@ -9,7 +9,9 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from extractors.number_units import split_glued_measure, split_glued_money
 from extractors.number_words import (
+    CURRENCY_AFTER,
     CURRENCY_BEFORE,
     FRACTIONS,
     INDEFINITE_UNITS,
@@ -44,7 +46,9 @@ class Mention:
     high: float | None = None
     currency: bool = False
     percent: bool = False
-    unit: str | None = None
+    unit: str | None = None  # the measure's unit word, lower case: "km", "years"
+    measure: str | None = None  # pint's name for it: "kilometer"
+    money: str | None = None  # the currency as written ("US$", "rand") or its ISO code once known
     qualifier: str | None = None  # the change sign a qualifier gives: "~", ">", "<", "="
 
 
@@ -103,6 +107,7 @@ _HALF_WAY = [_r("hyphen", op="?"), {"LOWER": "and"}, _r("hyphen", op="?"), {"LOW
 _PATTERNS = {
     "number": [
         [_DIGITS, _r("scale", op="*")],
+        [_DIGITS, {"TEXT": {"IN": sorted(HYPHENS)}}, {"LOWER": {"IN": _WORD_SCALES[1:5]}}],
         [_r("word"), _r("word", "scale", "hyphen", op="*")],
         [_A, {"LOWER": {"IN": _WORD_SCALES}}, _r("scale", op="*")],
     ],
@@ -157,7 +162,23 @@ def _atoms_from(span: Span) -> list[Mention]:
         return [_mention(span, "indefinite", INDEFINITE_UNITS[span[1].lower_])]
     if label == "ordinal":
         return [_mention(span, "ordinal", None)]
-    return [_mention(span, "code", None)]
+    return [_glued_quantity(span) or _mention(span, "code", None)]
+
+
+def _glued_quantity(span: Span) -> Mention | None:
+    """A figure glued to its currency or unit in one token: "USD115", "RM2.70", "2m/-", "30Mbps", "640bhp"."""
+    doc, token = span.doc, span[0]
+    money = split_glued_money(token.text)
+    if money is not None:
+        marker, value = money
+        end, value = _scaled(doc, token.i, len(doc), value, True)  # "EUR50" + "m"
+        mention = Mention(token.i, end, token.i, end, "number", value, currency=True, money=marker)
+        return mention
+    measure = split_glued_measure(token.text)
+    if measure is None:
+        return None
+    value, unit, name = measure
+    return Mention(token.i, token.i + 1, token.i, token.i + 1, "number", value, unit=unit.lower(), measure=name)
 
 
 def _vague_value(span: Span) -> float:
@@ -175,7 +196,7 @@ def _mention(span: Span, form: str, value: float | None) -> Mention:
 def _numbers(span: Span) -> list[Mention]:
     """Digits or words with their scales; a run that is not one number ("five four") is split into several."""
     doc, mentions, i = span.doc, [], span.start
-    currency = span.start > 0 and doc[span.start - 1].lower_ in CURRENCY_BEFORE
+    currency = span.start > 0 and doc[span.start - 1].lower_ in CURRENCY_BEFORE or _currency_follows(span)
     while i < span.end:
         end, value = _longest_number(doc, i, span.end, currency)
         if value is None:
@@ -184,6 +205,12 @@ def _numbers(span: Span) -> list[Mention]:
         mentions.append(Mention(i, end, i, end, "number", value))
         i = end
     return mentions
+
+
+def _currency_follows(span: Span) -> bool:
+    """"1.8M dollars": a one-letter scale is money's when a currency word comes right after it."""
+    doc = span.doc
+    return span[-1].lower_ in ("m", "b") and span.end < len(doc) and doc[span.end].lower_ in CURRENCY_AFTER
 
 
 def _longest_number(doc: Doc, start: int, limit: int, currency: bool) -> tuple[int, float | None]:
@@ -204,12 +231,19 @@ def _longest_number(doc: Doc, start: int, limit: int, currency: bool) -> tuple[i
 def _scaled(doc: Doc, start: int, limit: int, value: float, currency: bool) -> tuple[int, float]:
     end = start + 1
     while end < limit:
+        if _hyphenated_scale(doc, end):
+            end += 1  # "US$1-billion"
         scale = scale_value(doc[end].text, currency)
         if scale is None:
             break
         value *= scale
         end += 1
     return end, value
+
+
+def _hyphenated_scale(doc: Doc, index: int) -> bool:
+    return (doc[index].text in HYPHENS and index + 1 < len(doc) and not doc[index - 1].whitespace_
+            and not doc[index].whitespace_ and doc[index + 1].lower_ in _WORD_SCALES[1:5])
 
 
 def _fraction_value(span: Span) -> float:

@@ -38,15 +38,53 @@ ORDINAL_WORDS = {
 VAGUE = {"dozens": 12, "hundreds": 100, "thousands": 1e3, "millions": 1e6, "billions": 1e9, "trillions": 1e12}
 MULTIPLES = {"twice": 2, "thrice": 3}
 
-CURRENCY_BEFORE = {
-    "$", "us$", "a$", "c$", "hk$", "s$", "nz$", "£", "€", "¥", "₹", "₦", "₱", "₩", "₪", "₽", "₺", "r", "rs", "rs.",
-    "usd", "eur", "gbp", "inr", "jpy", "cny", "rmb", "zar", "aud", "cad", "chf", "ksh", "kes", "ngn", "tk", "rm",
+# Money markers and the ISO 4217 code each stands for; a bare "$" is resolved by the article's country.
+_CURRENCY_BEFORE_CODES = {
+    "us$": "USD", "a$": "AUD", "au$": "AUD", "$a": "AUD", "c$": "CAD", "ca$": "CAD", "hk$": "HKD", "s$": "SGD",
+    "nz$": "NZD", "nzd$": "NZD", "nt$": "TWD", "n$": "NAD", "j$": "JMD", "z$": "ZWL", "£": "GBP", "€": "EUR",
+    "¥": "JPY", "₹": "INR", "₦": "NGN", "₱": "PHP", "₩": "KRW", "₪": "ILS", "₽": "RUB", "₺": "TRY", "r": "ZAR",
+    "rs": "INR", "rs.": "INR", "usd": "USD", "eur": "EUR", "gbp": "GBP", "inr": "INR", "jpy": "JPY", "cny": "CNY",
+    "rmb": "CNY", "zar": "ZAR", "aud": "AUD", "cad": "CAD", "chf": "CHF", "ksh": "KES", "kes": "KES", "sh": "KES",
+    "ush": "UGX", "tsh": "TZS", "ngn": "NGN", "tk": "BDT", "rm": "MYR", "nzd": "NZD", "hkd": "HKD", "sgd": "SGD",
+    "sek": "SEK", "nok": "NOK", "dkk": "DKK", "pkr": "PKR", "lkr": "LKR", "php": "PHP", "idr": "IDR", "myr": "MYR",
+    "thb": "THB", "krw": "KRW", "rub": "RUB", "try": "TRY", "brl": "BRL", "r$": "BRL", "mxn": "MXN", "ghs": "GHS",
+    "egp": "EGP", "ugx": "UGX", "tzs": "TZS", "zmw": "ZMW", "aed": "AED", "sar": "SAR", "qar": "QAR", "ils": "ILS",
 }
-CURRENCY_AFTER = {
-    "dollar", "dollars", "euro", "euros", "pence", "cent", "cents", "rupee", "rupees", "rand", "yen", "yuan",
-    "renminbi", "naira", "shilling", "shillings", "peso", "pesos", "ruble", "rubles", "rouble", "roubles", "won",
-    "riyal", "riyals", "dirham", "dirhams", "franc", "francs", "baht", "ringgit", "rupiah", "kwacha", "cedi", "cedis",
-    "lira", "reais", "real", "kronor", "krona", "kroner", "krone", "sterling", "usd", "eur", "gbp", "inr", "zar",
+_CURRENCY_AFTER_CODES = {
+    "euro": "EUR", "euros": "EUR", "pence": "GBP", "p": "GBP", "rupee": "INR", "rupees": "INR", "rand": "ZAR",
+    "yen": "JPY", "yuan": "CNY", "renminbi": "CNY", "元": "CNY", "naira": "NGN", "shilling": "KES",
+    "shillings": "KES", "/-": "KES", "ringgit": "MYR", "rupiah": "IDR", "baht": "THB", "kwacha": "ZMW",
+    "cedi": "GHS", "cedis": "GHS", "lira": "TRY", "reais": "BRL", "real": "BRL", "kronor": "SEK", "krona": "SEK",
+    "kroner": "NOK", "krone": "NOK", "sterling": "GBP", "ruble": "RUB", "rubles": "RUB", "rouble": "RUB",
+    "roubles": "RUB", "won": "KRW", "riyal": "SAR", "riyals": "SAR", "dirham": "AED", "dirhams": "AED",
+    "franc": "CHF", "francs": "CHF", "peso": "MXN", "pesos": "MXN", "pound": "GBP", "pounds": "GBP",
+    "guilder": "NLG", "guilders": "NLG", "shekel": "ILS", "shekels": "ILS", "taka": "BDT",
+    "usd": "USD", "eur": "EUR", "gbp": "GBP", "inr": "INR", "zar": "ZAR", "aud": "AUD", "cad": "CAD",
+    "jpy": "JPY", "cny": "CNY", "chf": "CHF", "nzd": "NZD", "hkd": "HKD", "sgd": "SGD", "kes": "KES",
+}
+# Words naming a country's currency when they follow a currency word: "Australian dollars", "Swiss francs".
+CURRENCY_ADJECTIVES = {
+    "us": "USD", "u.s.": "USD", "american": "USD", "australian": "AUD", "canadian": "CAD", "hong": "HKD", "kong": "HKD",
+    "singapore": "SGD", "new": "NZD", "zealand": "NZD", "taiwan": "TWD", "swiss": "CHF", "french": "FRF",
+    "south": "ZAR", "african": "ZAR", "indian": "INR", "pakistani": "PKR", "sri": "LKR", "lanka": "LKR", "lankan": "LKR",
+    "nepali": "NPR",
+    "mexican": "MXN", "japanese": "JPY", "chinese": "CNY", "british": "GBP", "egyptian": "EGP", "turkish": "TRY",
+    "kenyan": "KES", "ugandan": "UGX", "tanzanian": "TZS", "nigerian": "NGN", "philippine": "PHP",
+    "malaysian": "MYR", "brazilian": "BRL", "danish": "DKK", "swedish": "SEK", "norwegian": "NOK",
+    "russian": "RUB", "jamaican": "JMD", "namibian": "NAD", "zimbabwean": "ZWL", "dutch": "NLG",
+}
+CURRENCY_CODES = {**_CURRENCY_AFTER_CODES, **_CURRENCY_BEFORE_CODES}
+# ISO codes with an M (or k) for millions (thousands), as Nordic and business writing has it: "30 MUSD".
+SCALED_CODES = {prefix + code.lower(): (code, scale) for code in set(CURRENCY_CODES.values())
+                for prefix, scale in (("m", 1e6), ("k", 1e3))}
+CURRENCY_BEFORE = {"$", *_CURRENCY_BEFORE_CODES}
+# "pound(s)" is also a weight: it is money only after a currency sign or with "sterling"; see MEASURE_UNITS.
+CURRENCY_AFTER = {"dollar", "dollars", "cent", "cents", *_CURRENCY_AFTER_CODES} - {"pound", "pounds", "p"}
+# Countries whose own dollar a bare "$" means on their sites.
+DOLLAR_COUNTRIES = {
+    "AU": "AUD", "CA": "CAD", "NZ": "NZD", "HK": "HKD", "SG": "SGD", "TW": "TWD", "JM": "JMD", "NA": "NAD",
+    "LR": "LRD", "BZ": "BZD", "BS": "BSD", "BB": "BBD", "TT": "TTD", "FJ": "FJD", "GY": "GYD", "BN": "BND",
+    "SB": "SBD", "KY": "KYD", "BM": "BMD", "ZW": "ZWL",
 }
 SUBUNITS = {"cent": 0.01, "cents": 0.01, "pence": 0.01, "p": 0.01}
 

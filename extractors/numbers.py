@@ -11,9 +11,10 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from extractors.number_affixes import build_qualifier_matcher, qualifier_index, widen
-from extractors.number_context import change_of, kind_of, subject_of
+from extractors.number_context import change_of, kind_of, subject_of, unit_of
 from extractors.number_exclusions import DocFacts, exclusion, inherited_exclusion
 from extractors.number_mentions import Mention, build_matcher, find_atoms, join_ranges
+from extractors.number_units import DEFAULT_DOLLAR
 
 LOGGER = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class Quantity:
     kind: str
     change: str
     subject: str | None
+    unit: str | None = None  # ISO 4217 code for money, "percent" or "percentage point", pint's name for a measure
     excluded: str | None = None  # why this is not a claim ("date", "year", "age", ...), None if it is
 
     def to_record(self) -> dict:
@@ -46,11 +48,12 @@ class Quantity:
         return asdict(self)
 
 
-def find_quantities(doc: Doc) -> list[Quantity]:
+def find_quantities(doc: Doc, dollar: str = DEFAULT_DOLLAR) -> list[Quantity]:
     """Every number mention in `doc`, claims and exclusions alike, in text order.
 
     Args:
         doc: a Doc parsed by the pipeline from `extractors.nlp.load_nlp`.
+        dollar: the ISO code a bare "$" stands for in this article (from its site's country).
 
     Returns:
         One Quantity per mention; those that are not claims carry the reason in `excluded`.
@@ -68,7 +71,7 @@ def find_quantities(doc: Doc) -> list[Quantity]:
         if previous is not None:
             reason = reason or inherited_exclusion(doc, previous, quantities[-1].excluded, mention)
             _inherit_qualifier(doc, previous, mention)
-        quantities.append(_quantity(doc, mention, reason))
+        quantities.append(_quantity(doc, mention, reason, dollar))
         previous = mention
     return quantities
 
@@ -96,7 +99,7 @@ def _is_measured(doc: Doc, mention: Mention) -> bool:
     return after is not None and after.lower_ in _MEASURING
 
 
-def _quantity(doc: Doc, mention: Mention, excluded: str | None) -> Quantity:
+def _quantity(doc: Doc, mention: Mention, excluded: str | None, dollar: str) -> Quantity:
     span = doc[mention.start:mention.end]
     is_range = mention.form == "range"
     return Quantity(
@@ -110,5 +113,6 @@ def _quantity(doc: Doc, mention: Mention, excluded: str | None) -> Quantity:
         kind=kind_of(doc, mention),
         change=change_of(doc, mention),
         subject=subject_of(doc, mention),
+        unit=unit_of(doc, mention, dollar),
         excluded=excluded,
     )

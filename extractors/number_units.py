@@ -1,0 +1,101 @@
+"""Name the unit of a quantity: the ISO 4217 code of its currency, percent, or a measure normalised by pint."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+
+import pint
+
+from extractors.number_words import CURRENCY_CODES, DOLLAR_COUNTRIES, SCALES
+
+LOGGER = logging.getLogger(__name__)
+
+DEFAULT_DOLLAR = "USD"
+# pint knows bits but not the "bps" of broadband speeds, the brake horsepower of car makers, the "bpd" of oil
+# output or the "kmph" of Indian road signs.
+_EXTRA_DEFINITIONS = ["brake_horsepower = horsepower = bhp", "barrel_per_day = barrel / day = bpd",
+                      "@alias kilometer_per_hour = kmph"]
+_BITS_PER_SECOND = re.compile(r"^([kKMGT]?)bps$")
+_POWER_SUFFIX = re.compile(r"(?<=[A-Za-z])([23])$")
+# Words pint reads as units but English uses as ordinary words or letters after a figure.
+_NOT_UNITS = {"a", "am", "pm", "at", "in", "min", "s", "h", "t", "point", "points", "times", "pt", "pc"}
+# Glued to a figure, a money marker: "USD115", "nzd$15", "$A5", "115USD", "100元", "2m/-".
+_GLUED_CURRENCY = re.compile(r"^(?P<before>[A-Za-z]{0,3}\$[A-Za-z]?|[A-Za-z]{2,3})?(?P<digits>\d[\d,]*(?:\.\d+)?)"
+                             r"(?P<scale>[a-z]{0,8})(?P<after>/-|[A-Za-z]{3}|元)?$")
+_GLUED_MEASURE = re.compile(r"^(?P<digits>\d[\d,]*(?:\.\d+)?)(?P<unit>[A-Za-zµ°²³/]+\d?)$")
+
+
+@functools.lru_cache(maxsize=1)
+def _registry() -> pint.UnitRegistry:
+    registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    for definition in _EXTRA_DEFINITIONS:
+        registry.define(definition)
+    return registry
+
+
+def currency_code(marker: str, dollar: str = DEFAULT_DOLLAR) -> str | None:
+    """The ISO 4217 code for a money marker as written ("US$", "€", "Rs", "rand", "/-"); `dollar` for a bare "$"."""
+    lower = marker.lower().rstrip(".")
+    if lower in ("$", "dollar", "dollars", "cent", "cents"):
+        return dollar
+    return CURRENCY_CODES.get(lower)
+
+
+def dollar_of(country: str | None) -> str:
+    """The currency a bare "$" means on a site of this country (ISO 3166 alpha-2), US dollars elsewhere."""
+    return DOLLAR_COUNTRIES.get((country or "").upper(), DEFAULT_DOLLAR)
+
+
+def measure_unit(word: str) -> str | None:
+    """pint's name for a unit as written ("km" → "kilometer", "MW" → "megawatt", "mph"), or None if it is none.
+
+    Case matters, as it does in the units themselves: "MW" is a megawatt, "mW" a milliwatt.
+    """
+    if word.lower() in _NOT_UNITS or not re.search(r"[A-Za-zµ°]", word):
+        return None
+    word = _BITS_PER_SECOND.sub(lambda m: m.group(1).replace("K", "k") + "bit/s", word)
+    word = _POWER_SUFFIX.sub(r"**\1", word.replace("²", "2").replace("³", "3"))
+    # "metric tons", "nautical miles" are one unit to pint; a unit written in capitals ("MW") is read as is
+    for candidate in (word, word.replace(" ", "_"), word.upper()):
+        name = _parse(candidate)
+        if name:
+            return name
+    return None
+
+
+def _parse(word: str) -> str | None:
+    try:
+        units = _registry().parse_units(word)
+    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError, AssertionError):
+        return None
+    name = format(units, "D")
+    return name if name and name != "dimensionless" else None
+
+
+def split_glued_money(text: str) -> tuple[str, float] | None:
+    """A token that is a figure glued to a currency: ("USD", 115.0) for "USD115", or None.
+
+    Returns the marker as written and the value with any glued scale ("2m/-" → 2e6).
+    """
+    match = _GLUED_CURRENCY.match(text)
+    if not match or not (match["before"] or match["after"]):
+        return None
+    marker = match["before"] or match["after"]
+    scale = match["scale"]
+    multiplier = SCALES.get(scale, {"m": 1e6, "b": 1e9, "": 1.0}.get(scale))
+    if multiplier is None or currency_code(marker) is None:
+        return None
+    return marker, float(match["digits"].replace(",", "")) * multiplier
+
+
+def split_glued_measure(text: str) -> tuple[float, str, str] | None:
+    """A token that is a figure glued to a unit: (30.0, "Mbps", "megabit / second") for "30Mbps", or None."""
+    match = _GLUED_MEASURE.match(text)
+    if not match or match["unit"].lower() in ("st", "nd", "rd", "th", "s"):
+        return None
+    name = measure_unit(match["unit"])
+    if name is None:
+        return None
+    return float(match["digits"].replace(",", "")), match["unit"], name
