@@ -387,3 +387,72 @@ def m007_article_sources(db: sqlite_utils.Database) -> None:
            UPDATE articles SET published_source = 'page' WHERE published IS NOT NULL;
            CREATE INDEX articles_paywalled ON articles(paywalled);"""
     )
+
+
+@migration
+def m008_claim_units(db: sqlite_utils.Database) -> None:
+    """A unit on every claim (ISO 4217 code, percent or a measure's unit), kept counted as a facet.
+
+    Claims stored before this have no unit until `claimwatch reprocess` extracts them again.
+    """
+    db.executescript(_UNITS_SCHEMA)
+
+
+# The facet view and the update triggers are rebuilt with the unit in them; counts for the new facet start
+# from what is stored (nothing, on an existing database, until it is reprocessed).
+_UNITS_SCHEMA = """
+ALTER TABLE claims ADD COLUMN unit TEXT;
+CREATE INDEX claims_unit ON claims(unit);
+
+DROP VIEW claim_facet_values;
+CREATE VIEW claim_facet_values AS
+SELECT id AS claim_id, article_id, NULL AS feed_id, 'status' AS facet, status AS value FROM claims
+UNION ALL SELECT id, article_id, NULL, 'kind', kind FROM claims
+UNION ALL SELECT id, article_id, NULL, 'change', change FROM claims
+UNION ALL SELECT id, article_id, NULL, 'unit', unit FROM claims WHERE unit IS NOT NULL
+UNION ALL SELECT id, article_id, NULL, 'speaker', speaker FROM claims WHERE speaker IS NOT NULL
+UNION ALL SELECT claims.id, claims.article_id, NULL, 'site', articles.site_name
+    FROM claims JOIN articles ON articles.id = claims.article_id WHERE articles.site_name IS NOT NULL
+UNION ALL SELECT claims.id, claims.article_id, feeds.id, 'feeds', feeds.name
+    FROM claims JOIN article_feeds ON article_feeds.article_id = claims.article_id
+    JOIN feeds ON feeds.id = article_feeds.feed_id
+UNION ALL SELECT claims.id, claims.article_id, feeds.id, 'feed_week_status',
+        json_array(feeds.name, COALESCE(strftime('%Y-W%W', articles.published),
+                                        strftime('%Y-W%W', articles.fetched_at)), claims.status)
+    FROM claims JOIN articles ON articles.id = claims.article_id
+    JOIN article_feeds ON article_feeds.article_id = claims.article_id JOIN feeds ON feeds.id = article_feeds.feed_id;
+
+INSERT INTO claim_facet_counts (facet, value, claims)
+SELECT facet, value, count(*) FROM claim_facet_values WHERE facet = 'unit' GROUP BY facet, value;
+
+DROP TRIGGER claim_counts_before_update;
+DROP TRIGGER claim_counts_after_update;
+CREATE TRIGGER claim_counts_before_update BEFORE UPDATE OF status, kind, change, unit, speaker, article_id ON claims
+BEGIN
+    UPDATE claim_facet_counts SET claims = claims - 1
+    WHERE (facet, value) IN (SELECT facet, value FROM claim_facet_values WHERE claim_id = OLD.id);
+END;
+CREATE TRIGGER claim_counts_after_update AFTER UPDATE OF status, kind, change, unit, speaker, article_id ON claims
+BEGIN
+    INSERT INTO claim_facet_counts (facet, value, claims)
+    SELECT facet, value, 1 FROM claim_facet_values WHERE claim_id = NEW.id
+    ON CONFLICT (facet, value) DO UPDATE SET claims = claims + 1;
+END;
+
+DROP VIEW claim_details;
+CREATE VIEW claim_details AS
+SELECT claims.id, claims.status, claims.text, claims.value, claims.unit, claims.kind, claims.change, claims.subject,
+       claims.speaker, claims.score, claims.sentence,
+       (SELECT title FROM articles WHERE id = claims.article_id) AS article_title,
+       (SELECT url FROM articles WHERE id = claims.article_id) AS article_url,
+       (SELECT site_name FROM articles WHERE id = claims.article_id) AS site,
+       (SELECT json_group_array(feeds.name) FROM article_feeds JOIN feeds ON feeds.id = article_feeds.feed_id
+        WHERE article_feeds.article_id = claims.article_id) AS feeds,
+       (SELECT published FROM articles WHERE id = claims.article_id) AS published, claims.article_id,
+       (SELECT reviewer FROM reviews WHERE claim_id = claims.id ORDER BY id DESC LIMIT 1) AS reviewed_by,
+       (SELECT reviewed_at FROM reviews WHERE claim_id = claims.id ORDER BY id DESC LIMIT 1) AS reviewed_at,
+       (SELECT note FROM reviews WHERE claim_id = claims.id ORDER BY id DESC LIMIT 1) AS review_note,
+       (SELECT corrected_value FROM reviews WHERE claim_id = claims.id ORDER BY id DESC LIMIT 1) AS corrected_value,
+       claims.created_at
+FROM claims;
+"""

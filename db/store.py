@@ -21,7 +21,7 @@ LOGGER = logging.getLogger(__name__)
 # because END is an SQL keyword.
 _CLAIM_COLUMNS = {"sentence": "sentence", "sentence_start": "sentence_start", "start_char": "start",
                   "end_char": "end", "text": "text", "number": "number", "value": "value", "low": "low",
-                  "high": "high", "kind": "kind", "change": "change", "subject": "subject",
+                  "high": "high", "kind": "kind", "change": "change", "unit": "unit", "subject": "subject",
                   "speaker": "speaker", "score": "score"}
 
 
@@ -222,7 +222,7 @@ def reviewed_claims(db: sqlite_utils.Database) -> list[tuple[str, int, int, bool
 
 
 # The claims facets whose counts the triggers of migration m005 keep in claim_facet_counts.
-KEPT_FACETS = ("status", "kind", "change", "speaker", "site", "feeds")
+KEPT_FACETS = ("status", "kind", "change", "unit", "speaker", "site", "feeds")
 
 
 def claim_facet_counts(db: sqlite_utils.Database, facet: str, limit: int) -> list[tuple[str, int]]:

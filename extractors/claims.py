@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 from extractors.attribution import Quote, find_quotes, speaker_at
 from extractors.classifier import ClaimClassifier
 from extractors.nlp import load_nlp
+from extractors.number_units import dollar_of
 from extractors.numbers import Quantity, find_quantities
 from extractors.parallel import ExtractionPool
 
@@ -19,7 +20,7 @@ LOGGER = logging.getLogger(__name__)
 
 # Bump when a change to the rules or the model changes what comes out; stored on each article
 # so `claimwatch reprocess` knows what is stale.
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.4.0"
 
 
 @dataclass(frozen=True)
@@ -65,19 +66,25 @@ class ClaimFinder:
         self.classifier = classifier if classifier is not None else ClaimClassifier.load_default()
         self._pool = ExtractionPool(model, self.classifier, shortcuts, workers) if workers > 1 else None
 
-    def find(self, text: str) -> Extraction:
-        """Find the claims in one text."""
-        return self._extract(self.nlp(text))
+    def find(self, text: str, country: str | None = None) -> Extraction:
+        """Find the claims in one text; `country` (ISO 3166, from the page's site) says whose dollar "$" is."""
+        return self._extract(self.nlp(text), country)
 
-    def find_many(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[Extraction]:
-        """Find the claims in many texts, parsing them in batches (in the worker processes, if any)."""
+    def find_many(self, texts: Iterable[str], batch_size: int = 16,
+                  countries: Iterable[str | None] | None = None) -> Iterator[Extraction]:
+        """Find the claims in many texts, parsing them in batches (in the worker processes, if any).
+
+        `countries`, when given, has one entry per text (see `find`).
+        """
+        texts = list(texts)
+        countries = list(countries) if countries is not None else [None] * len(texts)
         if self._pool is not None:
-            texts = list(texts)
-            for start in range(0, len(texts), batch_size * self._pool.workers):
-                yield from self._pool.map(texts[start:start + batch_size * self._pool.workers])
+            step = batch_size * self._pool.workers
+            for start in range(0, len(texts), step):
+                yield from self._pool.map(texts[start:start + step], countries[start:start + step])
             return
-        for doc in self.nlp.pipe(texts, batch_size=batch_size):
-            yield self._extract(doc)
+        for doc, country in zip(self.nlp.pipe(texts, batch_size=batch_size), countries, strict=True):
+            yield self._extract(doc, country)
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
@@ -85,8 +92,8 @@ class ClaimFinder:
             self._pool.close()
             self._pool = None
 
-    def _extract(self, doc: Doc) -> Extraction:
-        quantities = find_quantities(doc)
+    def _extract(self, doc: Doc, country: str | None = None) -> Extraction:
+        quantities = find_quantities(doc, dollar=dollar_of(country))
         quotes = find_quotes(doc)
         claims = [self._claim(doc, quotes, q) for q in quantities if q.excluded is None]
         return Extraction(claims=claims, quotes=quotes, quantities=quantities)

@@ -196,7 +196,7 @@ def _mention(span: Span, form: str, value: float | None) -> Mention:
 def _numbers(span: Span) -> list[Mention]:
     """Digits or words with their scales; a run that is not one number ("five four") is split into several."""
     doc, mentions, i = span.doc, [], span.start
-    currency = span.start > 0 and doc[span.start - 1].lower_ in CURRENCY_BEFORE or _currency_follows(span)
+    currency = (span.start > 0 and doc[span.start - 1].lower_ in CURRENCY_BEFORE) or _currency_follows(span)
     while i < span.end:
         end, value = _longest_number(doc, i, span.end, currency)
         if value is None:

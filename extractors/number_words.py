@@ -64,10 +64,10 @@ _CURRENCY_AFTER_CODES = {
 }
 # Words naming a country's currency when they follow a currency word: "Australian dollars", "Swiss francs".
 CURRENCY_ADJECTIVES = {
-    "us": "USD", "u.s.": "USD", "american": "USD", "australian": "AUD", "canadian": "CAD", "hong": "HKD", "kong": "HKD",
-    "singapore": "SGD", "new": "NZD", "zealand": "NZD", "taiwan": "TWD", "swiss": "CHF", "french": "FRF",
-    "south": "ZAR", "african": "ZAR", "indian": "INR", "pakistani": "PKR", "sri": "LKR", "lanka": "LKR", "lankan": "LKR",
-    "nepali": "NPR",
+    "us": "USD", "u.s.": "USD", "american": "USD", "australian": "AUD", "canadian": "CAD", "hong": "HKD",
+    "kong": "HKD", "singapore": "SGD", "new": "NZD", "zealand": "NZD", "taiwan": "TWD", "swiss": "CHF",
+    "french": "FRF", "south": "ZAR", "african": "ZAR", "indian": "INR", "pakistani": "PKR", "sri": "LKR",
+    "lanka": "LKR", "lankan": "LKR", "nepali": "NPR",
     "mexican": "MXN", "japanese": "JPY", "chinese": "CNY", "british": "GBP", "egyptian": "EGP", "turkish": "TRY",
     "kenyan": "KES", "ugandan": "UGX", "tanzanian": "TZS", "nigerian": "NGN", "philippine": "PHP",
     "malaysian": "MYR", "brazilian": "BRL", "danish": "DKK", "swedish": "SEK", "norwegian": "NOK",

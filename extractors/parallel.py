@@ -19,11 +19,12 @@ class ExtractionPool:
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_start, initargs=(model, classifier, shortcuts))
 
-    def map(self, texts: list[str]) -> list:
-        """The Extraction of each text, in order; texts are shared out in one slice per worker."""
+    def map(self, texts: list[str], countries: list[str | None]) -> list:
+        """The Extraction of each text (with its site's country), in order; one slice per worker."""
         size = max(1, -(-len(texts) // self.workers))
-        slices = [texts[start:start + size] for start in range(0, len(texts), size)]
-        return [extraction for part in self._pool.map(_extract, slices) for extraction in part]
+        starts = range(0, len(texts), size)
+        parts = self._pool.map(_extract, [texts[i:i + size] for i in starts], [countries[i:i + size] for i in starts])
+        return [extraction for part in parts for extraction in part]
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
@@ -36,5 +37,5 @@ def _start(model: str, classifier: ClaimClassifier | None, shortcuts: bool) -> N
     _finder = ClaimFinder(model, classifier, shortcuts=shortcuts)
 
 
-def _extract(texts: list[str]) -> list:
-    return list(_finder.find_many(texts))
+def _extract(texts: list[str], countries: list[str | None]) -> list:
+    return list(_finder.find_many(texts, countries=countries))

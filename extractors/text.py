@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import trafilatura
 
@@ -24,7 +25,9 @@ TEASER_WORDS = 250
 
 _BULLET = re.compile(r"^\s*[•·▪●◦‣∙]\s")
 _INDENTED = re.compile(r"^(?: {2,}|\t)\S")
-_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_]([A-Za-z]{2})\b)?", re.IGNORECASE)
+# Generic and commercial top-level domains that name no country (".co" and ".tv" are sold worldwide).
+_NO_COUNTRY_TLDS = {"com", "org", "net", "info", "biz", "co", "tv", "io", "me", "news", "eu", "int", "edu", "gov"}
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|article|div|p)\b", re.IGNORECASE)
 _MICRODATA_FREE = re.compile(
     r"<meta\b[^>]*itemprop\s*=\s*[\"']isAccessibleForFree[\"'][^>]*content\s*=\s*[\"'](true|false)[\"']",
@@ -48,6 +51,7 @@ class Page:
     site_name: str | None = None
     canonical_url: str | None = None
     language: str | None = None
+    country: str | None = None  # ISO 3166 alpha-2 of the site, from its domain or declared locale ("AU")
     paywalled: bool | None = None  # JSON-LD isAccessibleForFree, negated; None when the page does not say
 
     @property
@@ -91,6 +95,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
         canonical_url=document.url,
         language=decide_language(document.language or _declared_language(html), text),
         paywalled=_paywalled(html),
+        country=site_country(url, document.url, html),
     )
 
 
@@ -125,6 +130,18 @@ def _free_flags(node: object) -> list[bool]:
     elif isinstance(value, str) and value.strip().lower() in ("true", "false"):
         flags.append(value.strip().lower() == "true")
     return flags
+
+
+def site_country(url: str | None, canonical_url: str | None, html: str) -> str | None:
+    """The country a page's site belongs to: its domain's country code ("smh.com.au" → "AU"), else the
+    region of its declared locale (`<html lang="en-NZ">`), else None."""
+    for address in (canonical_url, url):
+        host = urlsplit(address).hostname if address else None
+        tld = host.rsplit(".", 1)[-1] if host and "." in host else ""
+        if len(tld) == 2 and tld.isalpha() and tld not in _NO_COUNTRY_TLDS:
+            return "GB" if tld == "uk" else tld.upper()
+    match = _HTML_LANG.search(html[:20_000])
+    return match.group(2).upper() if match and match.group(2) else None
 
 
 def _declared_language(html: str) -> str | None:

@@ -277,23 +277,24 @@ class Crawler:
         for result in [r for r in ready if r.page.is_teaser]:
             self._store(result, Extraction())
         ready = [r for r in ready if not r.page.is_teaser]
-        for result, extraction in zip(ready, self._extract([r.page.text for r in ready]), strict=True):
+        for result, extraction in zip(ready, self._extract([r.page for r in ready]), strict=True):
             if isinstance(extraction, Exception):
                 self.summary.errors.append(f"page {result.job.url}: extraction failed: {extraction}")
                 self._article_done(result.job, None, "content")
             else:
                 self._store(result, extraction)
 
-    def _extract(self, texts: list[str]) -> list[Extraction | Exception]:
+    def _extract(self, pages: list[Page]) -> list[Extraction | Exception]:
         try:
-            return list(self.finder.find_many(texts, batch_size=EXTRACT_BATCH))
+            return list(self.finder.find_many([p.text for p in pages], batch_size=EXTRACT_BATCH,
+                                              countries=[p.country for p in pages]))
         except Exception:  # one hostile page must not stop an unattended crawl
-            LOGGER.exception("batch extraction failed; retrying the %d pages one by one", len(texts))
-        return [self._extract_one(text) for text in texts]
+            LOGGER.exception("batch extraction failed; retrying the %d pages one by one", len(pages))
+        return [self._extract_one(page) for page in pages]
 
-    def _extract_one(self, text: str) -> Extraction | Exception:
+    def _extract_one(self, page: Page) -> Extraction | Exception:
         try:
-            return self.finder.find(text)
+            return self.finder.find(page.text, page.country)
         except Exception as error:  # recorded as this page's error, the crawl goes on
             return error
 

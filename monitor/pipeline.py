@@ -73,7 +73,7 @@ def extract_sources(sources: Iterable[str], model: str) -> Iterator[SourceResult
         except (FetchError, NotAnArticle) as error:
             yield SourceResult(source, error=str(error))
             continue
-        yield SourceResult(source, page=page, extraction=finder.find(page.text))
+        yield SourceResult(source, page=page, extraction=finder.find(page.text, page.country))
 
 
 def _decode(fetched: Fetched) -> str:

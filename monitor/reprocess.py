@@ -11,7 +11,7 @@ import sqlite_utils
 
 from db import crawling, store
 from extractors.claims import EXTRACTOR_VERSION, ClaimFinder
-from extractors.text import NotAnArticle, Page
+from extractors.text import NotAnArticle, Page, site_country
 from monitor.fetch import Fetched
 from monitor.lock import exclusive
 from monitor.pipeline import article_row, page_from
@@ -61,7 +61,8 @@ def _reprocess_batch(db: sqlite_utils.Database, finder: ClaimFinder, articles: l
     pages = [(article, *_page(db, article, summary)) for article in articles]
     kept = [(article, page, archived) for article, page, archived in pages if page is not None]
     # A paywalled teaser keeps no claims, as in a crawl: an empty text gives an empty extraction.
-    extractions = finder.find_many(["" if page.is_teaser else page.text for _, page, _ in kept])
+    extractions = finder.find_many(["" if page.is_teaser else page.text for _, page, _ in kept],
+                                   countries=[page.country for _, page, _ in kept])
     for (article, page, archived), extraction in zip(kept, extractions, strict=True):
         # sync_claims's own atomic() nests as a savepoint: new text, claims and quotes land together.
         with db.atomic():
@@ -80,7 +81,7 @@ def _page(db: sqlite_utils.Database, article: dict, summary: ReprocessSummary) -
     archived = crawling.load_page(db, article["id"])
     if archived is None:
         # Ingested text, or an article stored before pages were archived: its stored text is all there is.
-        return Page(text=article["text"]), False
+        return Page(text=article["text"], country=site_country(article["url"], article.get("canonical_url"), "")), False
     fetched = Fetched(url=archived["url"], final_url=archived["final_url"], content=archived["content"],
                       headers=archived["headers"])
     try:
