@@ -8,7 +8,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from extractors.number_mentions import Mention
-from extractors.number_units import measure_unit
+from extractors.number_units import add_measures, measure_unit
 from extractors.number_words import (
     CURRENCY_ADJECTIVES,
     CURRENCY_AFTER,
@@ -26,7 +26,8 @@ QUALIFIERS = {
           "north of", "beyond", "exceeding", "at minimum"],
     "<": ["less than", "fewer than", "under", "up to", "below", "at most", "no more than", "not more than",
           "a maximum of", "as many as", "as much as", "as high as", "just under", "well under", "well below",
-          "within", "shy of", "short of", "a max of", "barely", "only up to"],
+          "within", "shy of", "short of", "a max of", "barely", "only up to", "no longer than", "no higher than",
+          "no greater than", "no bigger than", "no larger than", "no older than", "not exceeding"],
     "~": ["about", "around", "nearly", "almost", "some", "roughly", "approximately", "an estimated", "estimated",
           "approx.", "close to", "circa", "an average of", "more or less", "just about", "almost exactly",
           "the equivalent of", "just shy of", "an approximate", "approximate", "roughly about",
@@ -191,13 +192,11 @@ def _heads_own_phrase(doc: Doc, mention: Mention) -> bool:
 
 
 def _add_maximum(doc: Doc, mention: Mention) -> None:
-    """"a maximum sentence of five years": the cap is said by a noun before the number."""
+    """"a maximum sentence of five years": the cap is said by a noun before the number. A "minimum wage of $15"
+    or "minimum contribution of $50" states the minimum itself, a plain value."""
     window = [t.lower_ for t in doc[max(0, mention.start - 4):mention.start]]
-    if window and window[-1] == "of":
-        if "maximum" in window:
-            mention.qualifier = "<"
-        elif "minimum" in window:
-            mention.qualifier = ">"
+    if window and window[-1] == "of" and "maximum" in window:
+        mention.qualifier = "<"
 
 
 def _add_qualifier_after(doc: Doc, mention: Mention) -> None:
@@ -206,6 +205,47 @@ def _add_qualifier_after(doc: Doc, mention: Mention) -> None:
             mention.end += len(words)
             mention.qualifier = mention.qualifier or sign
             return
+
+
+def join_compounds(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """One amount written in two units: "3 dollars 50 cents", "thirteen dollars and forty-five cents",
+    "15 dollars 50", "1 minute and 45 seconds" (105 seconds), "5 feet 10 inches"."""
+    joined: list[Mention] = []
+    for mention in mentions:
+        last = joined[-1] if joined else None
+        between = [t.lower_ for t in doc[last.end:mention.start]] if last is not None else None
+        if last is not None and between in ([], ["and"]) and mention.qualifier is None:
+            if _join_money(doc, last, mention) or join_measures(last, mention):
+                last.end = last.number_end = mention.end
+                continue
+        joined.append(mention)
+    return joined
+
+
+def _join_money(doc: Doc, whole: Mention, part: Mention) -> bool:
+    """Cents after dollars, written as cents or as a bare figure below 100 that counts nothing of its own."""
+    if not whole.currency or whole.value is None or part.value is None or doc[whole.number_end - 1].lower_ in SUBUNITS:
+        return False
+    if part.currency and doc[part.number_end - 1].lower_ in SUBUNITS and part.value < 1:
+        whole.value += part.value
+        return True
+    after = doc[part.end] if part.end < len(doc) else None
+    bare = part.form == "number" and not (part.currency or part.percent or part.unit) and part.value < 100
+    if bare and part.value == int(part.value) and (after is None or after.pos_ not in ("NOUN", "PROPN", "NUM")):
+        whole.value += part.value / 100
+        return True
+    return False
+
+
+def join_measures(whole: Mention, part: Mention) -> bool:
+    """Add `part` to `whole` when both are measures of one dimension and `part` is in the smaller unit."""
+    if not (whole.measure and part.measure) or whole.value is None or part.value is None or whole.form == "range":
+        return False
+    total = add_measures(whole.value, whole.measure, part.value, part.measure)
+    if total is None:
+        return False
+    whole.value, whole.measure, whole.unit = total, part.measure, part.unit
+    return True
 
 
 def _words_at(doc: Doc, index: int, words: tuple[str, ...]) -> bool:

@@ -33,6 +33,10 @@ _EXCEED_VERBS = {"pass", "exceed", "surpass", "top", "cross", "eclipse", "outnum
 _MOTION_VERBS = {"go", "be", "come", "move", "edge", "tick", "inch", "creep", "shoot", "climb"}
 _COMPARATIVE_UP = {"more", "higher", "greater", "larger", "bigger", "longer", "up", "above", "richer", "faster"}
 _COMPARATIVE_DOWN = {"fewer", "less", "lower", "smaller", "shorter", "down", "below", "cheaper", "slower"}
+# "a further 500", "an additional 200 troops", "another 50", "extra 300 beds": an increase by that amount.
+_ADDED = {"further", "additional", "extra", "another", "added"}
+# Nouns that name an amount rather than a change in one: "a loss of $5m" is what was lost, not a fall.
+_AMOUNT_NOUNS = {"loss", "losses", "deficit", "shortfall", "debt"}
 _RATIO_NEXT = {"as", "more", "higher", "greater", "larger", "bigger", "faster", "the", "that"}
 _SUBJECT_DEPS = {"amod", "compound", "nmod", "poss", "case", "advmod", "npadvmod"}
 _NOT_IN_SUBJECT = _COMPARATIVE_UP | _COMPARATIVE_DOWN | {"%", "percent", "other", "additional", "further"}
@@ -69,7 +73,7 @@ def unit_of(doc: Doc, mention: Mention, dollar: str) -> str | None:
 def _is_times(doc: Doc, mention: Mention) -> bool:
     words = [t.lower_ for t in doc[mention.end:mention.end + 2]]
     if mention.form == "multiple":
-        return words[:1] == ["as"]
+        return words[:1] == ["as"] or doc[mention.number_start].lower_.endswith("fold")
     return (words[:1] == ["times"] and len(words) == 2 and words[1] in _RATIO_NEXT) or words[:1] == ["-fold"]
 
 
@@ -99,13 +103,24 @@ def _direction(doc: Doc, mention: Mention) -> str | None:
     moves = before is not None and (before.dep_ != "prt" or before.head.lemma_ in _MOTION_VERBS)
     if moves and before.lower_ in ("up", "down"):
         return before.lower_
+    if before is not None and before.lower_ in _ADDED and mention.qualifier is None:
+        return "up"
+    if before is not None and before.lower_ == "by" and before.i > 0 and _polarity(doc[before.i - 1]):
+        return _polarity(doc[before.i - 1])  # "cut by 5%", "rose by about 300", whatever the parse
     # the whole mention's root: in "by about 300" the qualifier, not the figure, hangs from "by"
-    return _direction_from_head(doc[mention.start:mention.end].root, mention)
+    root = doc[mention.start:mention.end].root
+    direction = _direction_from_head(root, mention)
+    if direction is None and root.dep_ == "conj" and root.head.like_num and root.head.i < root.i:
+        # "an increase of 6% in March and 28% in April": the second figure is the same kind of change
+        return _direction_from_head(root.head, mention)
+    return direction
 
 
 def _direction_from_head(root: Token, mention: Mention) -> str | None:
     head = root.head
     if root.dep_ == "pobj" and head.lower_ in ("by", "of"):
+        if head.lower_ == "of" and mention.currency and head.head.lower_ in _AMOUNT_NOUNS:
+            return None
         return _polarity(head.head)
     # "a 10 percent overall decline": climb past adjectives to the noun the figure measures
     while head.pos_ in ("ADJ", "ADV") and head.head is not head and head.i > root.i:

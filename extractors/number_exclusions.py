@@ -20,7 +20,7 @@ MONTHS = {
 }
 _CLOCK = {"am", "pm", "a.m.", "p.m.", "a.m", "p.m", "gmt", "bst", "utc", "et", "est", "edt", "pst", "pdt", "cet",
           "cest", "ist", "o'clock", "hrs", "h"}
-_PHONE = re.compile(r"(?<![\w-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}(?![\w-])")
+_PHONE = re.compile(r"(?<![\w-])(?:\+\d{1,3}[\s.-]?|1[\s.-])?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}(?![\w-])")
 _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
 _DECADE = re.compile(r"^'?\d{2}s$|^\d{4}s$")
 _RANK_WORDS = {"no", "no.", "#", "number", "nos", "nos."}
@@ -41,7 +41,7 @@ _LABEL_NOUNS = {
 }
 _FRAME_WORDS = {"first", "last", "past", "next", "final", "opening", "closing"}
 # "five years later", "a month after": a jump in the story's timeline, not an amount
-_TIME_SHIFTS = {"ago", "later", "earlier", "after", "afterwards", "on", "hence"}
+_TIME_SHIFTS = {"ago", "later", "earlier", "afterwards", "on", "hence"}
 _SPEECH_VERBS = {"say", "tell", "write", "post", "add", "recall", "describe", "claim", "note", "explain", "label",
                  "call", "ask", "comment", "complain", "argue", "suggest", "tweet", "reply", "respond", "insist"}
 _DEFINITE = {"the", "these", "those", "both", "all", "its", "their", "his", "her", "our", "my", "your"}
@@ -65,8 +65,8 @@ class DocFacts:
 
 def exclusion(doc: Doc, mention: Mention, facts: DocFacts) -> str | None:
     """Why `mention` is not a quantitative claim, or None when it is one."""
-    for check in (_code, _phone, _time, _address, _year, _date, _age, _ordinal, _name, _pronoun, _frequency,
-                  _compound):
+    for check in (_code, _phone, _list_marker, _ticker, _time, _address, _year, _date, _age, _ordinal, _name,
+                  _pronoun, _frequency, _compound):
         reason = check(doc, mention, facts)
         if reason:
             return reason
@@ -78,7 +78,17 @@ def inherited_exclusion(doc: Doc, previous: Mention, reason: str | None, mention
     if reason not in ("name", "date", "year", "code") or mention.unit or mention.currency or mention.percent:
         return None
     between = {t.lower_ for t in doc[previous.end:mention.start]}
-    return reason if between and between <= {"and", "or", ",", "&"} else None
+    if not between or not between <= {"and", "or", ",", "&"}:
+        return None
+    # "in 2015, 25 people" and "Boeing 737 and 300 passengers": a figure with a noun of its own is not listed
+    after = _after(doc, mention.number_end)
+    if after is not None and after.pos_ in ("NOUN", "PROPN"):
+        return None
+    if reason == "year" and not _is_year_token(doc[mention.number_start]):
+        return None
+    if reason == "date" and not (mention.value is not None and mention.value <= 31):
+        return None
+    return reason
 
 
 def _first(doc: Doc, mention: Mention) -> Token:
@@ -94,6 +104,10 @@ def _after(doc: Doc, index: int) -> Token | None:
 
 
 def _code(doc: Doc, mention: Mention, _facts) -> str | None:
+    if mention.form == "record":
+        # a long group is an account or phone number, short ones a sports record or score
+        groups = doc[mention.number_start:mention.number_end].text.replace("–", "-").split("-")
+        return "code" if any(len(group) > 3 for group in groups) else "score"
     if mention.form != "code":
         return None
     text = doc[mention.number_start].text
@@ -107,6 +121,33 @@ def _phone(doc: Doc, mention: Mention, facts: DocFacts) -> str | None:
     return "phone" if any(a <= start and end < b for a, b in facts.phones) else None
 
 
+def _list_marker(doc: Doc, mention: Mention, _facts) -> str | None:
+    """"1) explains ... 2) cautions", "3. The next step": numbering of a list, not an amount."""
+    if mention.form != "number" or mention.number_end - mention.number_start != 1 or mention.currency:
+        return None
+    after = _after(doc, mention.number_end)
+    if after is None or after.text not in (")", "."):
+        return None
+    sentence = doc[mention.number_start].sent
+    opened = any(t.text == "(" for t in doc[sentence.start:mention.number_start])
+    if after.text == ")" and not opened:
+        return "list"
+    starts_line = mention.number_start == sentence.start or "\n" in doc[mention.number_start - 1].text
+    return "list" if after.text == "." and starts_line and not mention.percent else None
+
+
+_EXCHANGES = {"nyse", "nasdaq", "tse", "tyo", "hkex", "sehk", "hkg", "lse", "asx", "jse", "sgx", "krx", "nse", "bse",
+              "tsx", "otc", "amex", "sse", "szse", "twse", "idx", "klse", "set", "pse", "ngx", "nzx"}
+
+
+def _ticker(doc: Doc, mention: Mention, _facts) -> str | None:
+    """"(TSE: 7203)", "(HKG: 0700)": a stock code after an exchange's name."""
+    colon, exchange = _before(doc, mention.number_start), _before(doc, mention.number_start, 2)
+    if colon is None or exchange is None or colon.text != ":":
+        return None
+    return "ticker" if exchange.lower_ in _EXCHANGES and exchange.text.isupper() else None
+
+
 def _time(doc: Doc, mention: Mention, _facts) -> str | None:
     after = _after(doc, mention.number_end)
     if after is not None and after.lower_ in _CLOCK and not mention.currency and not mention.percent:
@@ -114,10 +155,21 @@ def _time(doc: Doc, mention: Mention, _facts) -> str | None:
     return None
 
 
+_DETERMINERS = {"the", "this", "that", "its", "their", "his", "her", "our", "a", "an", "each", "every", "last"}
+_YEAR_PREPOSITIONS = {"in", "since", "by", "until", "till", "from", "of", "during", "before", "after", "to", "for",
+                      "through", "between", "and", "around", "circa", "early", "late", "mid"}
+
+
 def _year(doc: Doc, mention: Mention, _facts) -> str | None:
-    if mention.currency or mention.percent or mention.unit or mention.form not in ("number", "range"):
+    if mention.currency or mention.percent or mention.form not in ("number", "range"):
         return None
-    if _is_year_token(_first(doc, mention)) and mention.number_end - mention.number_start == 1:
+    one_token = mention.number_end - mention.number_start == 1
+    before = _before(doc, mention.start)
+    if one_token and _is_year_token(_first(doc, mention)) and before is not None and before.lower_ in _DETERMINERS:
+        return "year"  # "the 1988 quarter", "its 2020 report"
+    if mention.unit:
+        return None
+    if _is_year_token(_first(doc, mention)) and one_token and not _counts_things(doc, mention):
         return "year"
     before = _before(doc, mention.number_start)
     if before is not None and before.text in HYPHENS and not before.whitespace_:
@@ -127,6 +179,15 @@ def _year(doc: Doc, mention: Mention, _facts) -> str | None:
     return None
 
 
+def _counts_things(doc: Doc, mention: Mention) -> bool:
+    """"about 2000 pages", "2000 people were": a year-shaped figure counting the plural noun it modifies."""
+    token, after = doc[mention.number_start], _after(doc, mention.number_end)
+    if after is None or after.tag_ != "NNS" or token.head.i != after.i or after.lower_ in TIME_UNITS:
+        return False
+    before = _before(doc, mention.start)
+    return mention.qualifier is not None or before is None or before.lower_ not in _YEAR_PREPOSITIONS | _DETERMINERS
+
+
 def _is_year_token(token: Token) -> bool:
     text = token.text
     return len(text) == 4 and text.isdigit() and 1000 <= int(text) <= 2100
@@ -134,22 +195,36 @@ def _is_year_token(token: Token) -> bool:
 
 def _date(doc: Doc, mention: Mention, _facts) -> str | None:
     before, after = _before(doc, mention.number_start), _after(doc, mention.number_end)
-    if any(t is not None and _is_month(t) for t in (before, after)) and not mention.currency:
+    if before is not None and before.text == "." and _before(doc, mention.number_start, 2) is not None:
+        abbreviation = _before(doc, mention.number_start, 2)
+        before = abbreviation if abbreviation.lower_ + "." in MONTHS else before  # "Sept. 30" split at the stop
+    if any(t is not None and _is_month(t, mention) for t in (before, after)) and not mention.currency:
         return "date"
     if mention.unit in TIME_UNITS or mention.form == "indefinite":
         return _framing_period(doc, mention)
     return None
 
 
-def _is_month(token: Token) -> bool:
-    # "may" is a month only when written as one
-    return token.lower_ in MONTHS and (token.lower_ != "may" or token.text == "May")
+def _is_month(token: Token, mention: Mention | None = None) -> bool:
+    # "may" is a month when written as one, or in lower case between a preposition and a day ("on may 19")
+    if token.lower_ not in MONTHS:
+        return False
+    if token.lower_ != "may" or token.text == "May":
+        return True
+    day = mention is not None and mention.value is not None and mention.value == int(mention.value) <= 31
+    doc = token.doc
+    opener = doc[min(token.i, mention.number_start) - 1] if day and min(token.i, mention.number_start) > 0 else None
+    return opener is not None and opener.pos_ == "ADP"
 
 
 def _framing_period(doc: Doc, mention: Mention) -> str | None:
     """"the first five months of the year" and "two years ago" say when, not how much."""
     after = _after(doc, mention.end)
     if after is not None and after.lower_ in _TIME_SHIFTS:
+        return "date"
+    # "a month after," ends the phrase and shifts the story; "30 seconds after the blast" measures a gap
+    following_after = _after(doc, mention.end + 1)
+    if after is not None and after.lower_ == "after" and (following_after is None or following_after.is_punct):
         return "date"
     before = _before(doc, mention.start)
     following = _after(doc, mention.end + 1)
@@ -219,7 +294,8 @@ def _follows_name(doc: Doc, index: int) -> bool:
             return True  # "F-35", "Su-57"
     if before is not None and before.lower_ in _LABEL_NOUNS and before.pos_ in ("NOUN", "PROPN"):
         return True
-    if before is None or not before.is_alpha or not before.text[0].isupper() or _is_month(before):
+    # "iPhone 11", "S&P 500": a name may be capitalised inside and hold an ampersand
+    if before is None or not before.text.replace("&", "").isalpha() or before.text.islower() or _is_month(before):
         return False
     if before.lower_ in CURRENCY_BEFORE or before.lower_ in _RANK_WORDS:
         return False
@@ -292,12 +368,25 @@ def _is_indefinite_one(token: Token) -> bool:
     return noun.dep_ == "nsubj" and noun.head.lemma_ in _SPEECH_VERBS
 
 
+# "once again", "at once", "think twice": set phrases, not counts of occasions.
+_IDIOM_BEFORE = {"at", "for", "all", "think", "thinks", "thought", "thinking"}
+_IDIOM_AFTER = {"again", "more", "upon", "over"}
+
+
 def _frequency(doc: Doc, mention: Mention, _facts) -> str | None:
-    """"twice a week", "think twice": how often, not how many; only "twice as many" compares amounts."""
-    if mention.form != "multiple":
+    """"met twice", "once a year" and "twice as many" count; "once the deal closes", "once a star" (formerly),
+    "once again" and "think twice" do not."""
+    if mention.form != "multiple" or doc[mention.number_start].lower_.endswith("fold"):
         return None
-    after = _after(doc, mention.number_end)
-    return None if after is not None and after.lower_ in ("as", "the") else "frequency"
+    token = doc[mention.number_start]
+    before, after = _before(doc, mention.start), _after(doc, mention.number_end)
+    if (before is not None and before.lower_ in _IDIOM_BEFORE) or (after is not None and after.lower_ in _IDIOM_AFTER):
+        return "frequency"
+    if token.lower_ != "once" or (after is not None and after.lower_ in ("a", "an", "per", "every", "each")):
+        return None
+    # "once" before its verb means "formerly" or opens a clause ("once it closes"); after it, it counts
+    formerly = token.head.i > token.i and token.head.pos_ in ("VERB", "AUX", "ADJ", "NOUN")
+    return "frequency" if token.dep_ == "mark" or formerly or token.head.i == token.i else None
 
 
 def _compound(doc: Doc, mention: Mention, _facts) -> str | None:

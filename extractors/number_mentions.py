@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from spacy.matcher import Matcher
@@ -13,6 +15,7 @@ from extractors.number_units import split_glued_measure, split_glued_money
 from extractors.number_words import (
     CURRENCY_AFTER,
     CURRENCY_BEFORE,
+    FOLDS,
     FRACTIONS,
     INDEFINITE_UNITS,
     MULTIPLES,
@@ -71,7 +74,7 @@ def _role(token: Token) -> str | None:
         return "multiple"
     if lower in HYPHENS:
         return "hyphen"
-    if any(c.isdigit() for c in lower) and not (token.like_url or token.like_email):
+    if any(c.isnumeric() for c in lower) and not (token.like_url or token.like_email):
         return "code"
     return None
 
@@ -82,13 +85,17 @@ if not Token.has_extension("number_role"):
 
 # Patterns test native token attributes (set membership and a few regexes), which the Matcher evaluates in
 # compiled code; a Python getter per token made matching cost a fifth of the parse.
-_DIGITS = {"TEXT": {"REGEX": r"^(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$"}}
+_DIGITS = {"TEXT": {"REGEX": r"^(?:\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3}|\d+)?(?:\.\d+)?$"}}
 _WORDS = {
     "word": set(NUMBER_WORDS),
     "scale": set(SCALES) | {"m", "b"},
     "hyphen": HYPHENS,
 }
-_CODE = {"TEXT": {"REGEX": r"\d"}, "LIKE_URL": False, "LIKE_EMAIL": False}
+_CODE = {"TEXT": {"REGEX": r"\d|[½¼¾⅓⅔⅕⅛⅜⅝⅞]"}, "LIKE_URL": False, "LIKE_EMAIL": False}
+# Fractions written with a slash or as one character: "1/4", "3/8", "½"; "24/7" and "9/11" are not amounts.
+_SLASH_FRACTION = re.compile(r"^(\d{1,2})/(2|3|4|5|8|10|16)$")
+_SUSPENDED = re.compile(r"^(\d[\d,]*(?:\.\d+)?)[-–]$")
+_VULGAR_FRACTION = re.compile(r"^(\d*)([½¼¾⅓⅔⅕⅛⅜⅝⅞])$")
 
 
 def _r(*roles: str, op: str | None = None) -> dict:
@@ -115,14 +122,15 @@ _PATTERNS = {
         [{"LOWER": {"IN": ["a", "an", "one"]}}, _r("hyphen", op="?"), _FRACTION, _r("scale", op="*")],
         [_r("word"), _r("hyphen", op="?"), _FRACTION],
         [{"LOWER": "half"}],
-        [{"LOWER": "half"}, {"LOWER": "a", "OP": "?"}, _r("scale", op="+")],
+        [{"LOWER": {"IN": ["half", "quarter"]}}, {"LOWER": "a", "OP": "?"}, _r("scale", op="+")],
+        [_r("word"), _r("hyphen", op="?"), _FRACTION, _r("scale", op="+")],
         [_DIGITS, *_HALF_WAY],
         [_r("word"), *_HALF_WAY],
     ],
     "ordinal": [[{"LOWER": {"IN": sorted(ORDINAL_WORDS)}}], [{"LOWER": {"REGEX": r"^\d+(?:st|nd|rd|th)$"}}]],
     "vague": [[{"LOWER": {"IN": list(VAGUE)}}],
               [{"LOWER": {"IN": ["tens", "hundreds"]}}, {"LOWER": "of"}, {"LOWER": {"IN": list(VAGUE)}}]],
-    "multiple": [[{"LOWER": {"IN": list(MULTIPLES)}}]],
+    "multiple": [[{"LOWER": {"IN": [*MULTIPLES, *FOLDS]}}]],
     "code": [[_CODE]],
     "indefinite": [[_A, {"LOWER": {"IN": list(INDEFINITE_UNITS)}}]],
 }
@@ -145,7 +153,74 @@ def find_atoms(doc: Doc, matcher: Matcher) -> list[Mention]:
     atoms = []
     for span in filter_spans(spans):
         atoms.extend(_atoms_from(span))
-    return atoms
+    return _join_records(doc, _join_parts(doc, atoms))
+
+
+def _join_parts(doc: Doc, atoms: list[Mention]) -> list[Mention]:
+    """One number written in two tokens: "10 1/2", "7 ¾", and "80, 000" (thousands with a stray space)."""
+    joined: list[Mention] = []
+    for atom in atoms:
+        last = joined[-1] if joined else None
+        part = _part_kind(doc, last, atom) if last is not None else None
+        if part is not None:
+            last.value = last.value + atom.value if part == "fraction" else last.value * 1000 + atom.value
+            last.end = last.number_end = atom.end
+            continue
+        joined.append(atom)
+    return joined
+
+
+def _part_kind(doc: Doc, whole: Mention, part: Mention) -> str | None:
+    """"fraction" for "10 1/2", "thousands" for "80, 000", None when `part` is a number of its own."""
+    if whole.form != "number" or part.form != "number" or whole.value is None or part.value is None:
+        return None
+    if whole.end - whole.start != 1 or not is_digits(doc[whole.start].text) or "." in doc[whole.start].text:
+        return None
+    if part.start == whole.end:
+        return "fraction" if 0 < part.value < 1 and _role(doc[part.start]) == "code" else None
+    text = doc[part.start].text
+    # no figure starts with 0: a lone "000" after a comma is the rest of the one before
+    glued = doc[whole.end:part.start].text == "," and len(text) == 3 and text.startswith("0")
+    return "thousands" if glued and len(doc[whole.start]) <= 3 else None
+
+
+# Words that make two glued figures a score or tally ("a 4-1 win", "won 3-2", "a 2-2 draw").
+_SCORE_WORDS = {"win", "won", "victory", "defeat", "loss", "lost", "draw", "drew", "beat", "lead", "record",
+                "score", "scoreline", "vote", "ruling", "decision", "thrashing", "triumph", "series"}
+
+
+def _join_records(doc: Doc, atoms: list[Mention]) -> list[Mention]:
+    """Figures glued by hyphens into one record, score, or code ("14-0-1", "a 4-1 win", "1111-2222-3333")."""
+    joined: list[Mention] = []
+    i = 0
+    while i < len(atoms):
+        j = i
+        while j + 1 < len(atoms) and _hyphen_glued(doc, atoms[j], atoms[j + 1]):
+            j += 1
+        chain = atoms[i:j + 1]
+        if len(chain) >= 3 or (len(chain) == 2 and _is_score(doc, chain)):
+            joined.append(Mention(chain[0].start, chain[-1].end, chain[0].start, chain[-1].end, "record", None))
+        else:
+            joined.extend(chain)
+        i = j + 1
+    return joined
+
+
+def _hyphen_glued(doc: Doc, first: Mention, second: Mention) -> bool:
+    if first.form != "number" or second.form != "number" or second.start != first.end + 1:
+        return False
+    hyphen = doc[first.end]
+    return (hyphen.text in HYPHENS and not doc[first.end - 1].whitespace_ and not hyphen.whitespace_
+            and is_digits(doc[first.end - 1].text) and is_digits(doc[second.start].text))
+
+
+def _is_score(doc: Doc, chain: list[Mention]) -> bool:
+    """Two figures are a score when the first is not below the second (no range runs down) or when a score word
+    follows them ("a 1-3 defeat") or comes just before ("won 1-3", "lost 2-3 to")."""
+    if chain[0].value >= chain[1].value:
+        return True
+    near = [doc[i] for i in (chain[0].start - 1, chain[1].end) if 0 <= i < len(doc)]
+    return any(token.lower_ in _SCORE_WORDS or token.lemma_ in _SCORE_WORDS for token in near)
 
 
 def _atoms_from(span: Span) -> list[Mention]:
@@ -157,7 +232,7 @@ def _atoms_from(span: Span) -> list[Mention]:
     if label == "vague":
         return [_mention(span, "vague", _vague_value(span))]
     if label == "multiple":
-        return [_mention(span, "multiple", MULTIPLES[span[0].lower_])]
+        return [_mention(span, "multiple", {**MULTIPLES, **FOLDS}[span[0].lower_])]
     if label == "indefinite":
         return [_mention(span, "indefinite", INDEFINITE_UNITS[span[1].lower_])]
     if label == "ordinal":
@@ -168,6 +243,12 @@ def _atoms_from(span: Span) -> list[Mention]:
 def _glued_quantity(span: Span) -> Mention | None:
     """A figure glued to its currency or unit in one token: "USD115", "RM2.70", "2m/-", "30Mbps", "640bhp"."""
     doc, token = span.doc, span[0]
+    fraction = _written_fraction(token.text)
+    if fraction is not None:
+        return Mention(token.i, token.i + 1, token.i, token.i + 1, "number", fraction)
+    suspended = _SUSPENDED.match(token.text)
+    if suspended:  # "a 7- or 8-inch screen": the first figure waits for the unit after the second
+        return Mention(token.i, token.i + 1, token.i, token.i + 1, "number", float(suspended[1].replace(",", "")))
     money = split_glued_money(token.text)
     if money is not None:
         marker, value = money
@@ -179,6 +260,15 @@ def _glued_quantity(span: Span) -> Mention | None:
         return None
     value, unit, name = measure
     return Mention(token.i, token.i + 1, token.i, token.i + 1, "number", value, unit=unit.lower(), measure=name)
+
+
+def _written_fraction(text: str) -> float | None:
+    slash, vulgar = _SLASH_FRACTION.match(text), _VULGAR_FRACTION.match(text)
+    if slash and int(slash[1]) < int(slash[2]):
+        return int(slash[1]) / int(slash[2])
+    if vulgar:
+        return float(vulgar[1] or 0) + unicodedata.numeric(vulgar[2])
+    return None
 
 
 def _vague_value(span: Span) -> float:
@@ -248,8 +338,8 @@ def _hyphenated_scale(doc: Doc, index: int) -> bool:
 
 def _fraction_value(span: Span) -> float:
     words = [t.lower_ for t in span if t.lower_ not in HYPHENS]
-    if words[0] == "half":
-        return 0.5 * _scale_product(words[1:])
+    if words[0] in ("half", "quarter"):
+        return 1 / FRACTIONS[words[0]] * _scale_product(words[1:])
     if "and" in words:
         whole = digits_value(words[0]) if is_digits(words[0]) else NUMBER_WORDS[words[0]]
         return whole + 0.5
@@ -313,7 +403,7 @@ def _range(doc: Doc, first: Mention, second: Mention) -> Mention | None:
     # "three or four" is a range, "17% or 3.3 billion barrels" two figures for one thing
     if low is None or high is None or low >= high or (joiner == "or" and high > 10 * low):
         return None
-    start = first.start - 1 if joiner == "and" else first.start
+    start = _opening_index(doc, first) if joiner == "and" else first.start
     mention = Mention(start, second.end, first.start, second.end, "range", None, low, high)
     mention.qualifier = "~" if joiner == "or" else None
     return mention
@@ -338,8 +428,16 @@ def _range_opening(doc: Doc, first: Mention, joiner: str) -> bool:
     """"between 10 and 20" needs its "between"; "from 23% to 35%" is a change of value, not a range."""
     before = [t.lower_ for t in doc[max(0, first.start - 4):first.start]]
     if joiner == "and":
-        return before[-1:] == ["between"]
+        return doc[_opening_index(doc, first)].lower_ == "between"
     return not (joiner == "to" and "from" in before)
+
+
+def _opening_index(doc: Doc, first: Mention) -> int:
+    """Where "between" would stand before a range's first figure, passing its currency: "between $20,000"."""
+    index = first.start - 1
+    if index > 0 and doc[index].lower_ in CURRENCY_BEFORE:
+        index -= 1
+    return max(index, 0)
 
 
 def _scaled_low(doc: Doc, first: Mention, second: Mention) -> float | None:

@@ -74,6 +74,18 @@ def _parse(word: str) -> str | None:
     return name if name and name != "dimensionless" else None
 
 
+def add_measures(value: float, unit: str, part: float, part_unit: str) -> float | None:
+    """`value unit + part part_unit` in `part_unit` when that is the smaller unit of the same dimension, else None."""
+    registry = _registry()
+    try:
+        whole, smaller = registry.Quantity(value, unit), registry.Quantity(1, part_unit)
+        if whole.dimensionality != smaller.dimensionality or registry.Quantity(1, unit) <= smaller:
+            return None
+        return float(whole.to(part_unit).magnitude + part)
+    except (pint.errors.PintError, AttributeError, TypeError, ValueError):
+        return None
+
+
 def split_glued_money(text: str) -> tuple[str, float] | None:
     """A token that is a figure glued to a currency: ("USD", 115.0) for "USD115", or None.
 

@@ -36,7 +36,10 @@ ORDINAL_WORDS = {
 }
 # Plural scales state an order of magnitude, not an amount ("thousands of people": more than 1,000).
 VAGUE = {"dozens": 12, "hundreds": 100, "thousands": 1e3, "millions": 1e6, "billions": 1e9, "trillions": 1e12}
-MULTIPLES = {"twice": 2, "thrice": 3}
+MULTIPLES = {"once": 1, "twice": 2, "thrice": 3}
+# "sixfold", "tenfold": a multiple written as one word.
+FOLDS = {word + "fold": value for word, value in {**UNITS, **TENS, "hundred": 100, "thousand": 1000}.items()
+         if value >= 2}
 
 # Money markers and the ISO 4217 code each stands for; a bare "$" is resolved by the article's country.
 _CURRENCY_BEFORE_CODES = {
@@ -49,6 +52,7 @@ _CURRENCY_BEFORE_CODES = {
     "sek": "SEK", "nok": "NOK", "dkk": "DKK", "pkr": "PKR", "lkr": "LKR", "php": "PHP", "idr": "IDR", "myr": "MYR",
     "thb": "THB", "krw": "KRW", "rub": "RUB", "try": "TRY", "brl": "BRL", "r$": "BRL", "mxn": "MXN", "ghs": "GHS",
     "egp": "EGP", "ugx": "UGX", "tzs": "TZS", "zmw": "ZMW", "aed": "AED", "sar": "SAR", "qar": "QAR", "ils": "ILS",
+    "mex$": "MXN", "₿": "XBT",
 }
 _CURRENCY_AFTER_CODES = {
     "euro": "EUR", "euros": "EUR", "pence": "GBP", "p": "GBP", "rupee": "INR", "rupees": "INR", "rand": "ZAR",
@@ -61,6 +65,7 @@ _CURRENCY_AFTER_CODES = {
     "guilder": "NLG", "guilders": "NLG", "shekel": "ILS", "shekels": "ILS", "taka": "BDT",
     "usd": "USD", "eur": "EUR", "gbp": "GBP", "inr": "INR", "zar": "ZAR", "aud": "AUD", "cad": "CAD",
     "jpy": "JPY", "cny": "CNY", "chf": "CHF", "nzd": "NZD", "hkd": "HKD", "sgd": "SGD", "kes": "KES",
+    "rmb": "CNY", "btc": "XBT", "bitcoin": "XBT", "bitcoins": "XBT",
 }
 # Words naming a country's currency when they follow a currency word: "Australian dollars", "Swiss francs".
 CURRENCY_ADJECTIVES = {
@@ -78,6 +83,8 @@ CURRENCY_CODES = {**_CURRENCY_AFTER_CODES, **_CURRENCY_BEFORE_CODES}
 SCALED_CODES = {prefix + code.lower(): (code, scale) for code in set(CURRENCY_CODES.values())
                 for prefix, scale in (("m", 1e6), ("k", 1e3))}
 CURRENCY_BEFORE = {"$", *_CURRENCY_BEFORE_CODES}
+# Signs may also follow the figure, as much of Europe writes them: "15 €".
+CURRENCY_SIGNS = {marker for marker in CURRENCY_BEFORE if not any(c.isalpha() for c in marker)}
 # "pound(s)" is also a weight: it is money only after a currency sign or with "sterling"; see MEASURE_UNITS.
 CURRENCY_AFTER = {"dollar", "dollars", "cent", "cents", *_CURRENCY_AFTER_CODES} - {"pound", "pounds", "p"}
 # Countries whose own dollar a bare "$" means on their sites.
@@ -113,7 +120,8 @@ INDEFINITE_UNITS = {
     "meter": 1, "metre": 1, "mile": 1, "kilometre": 1, "kilometer": 1, "foot": 1,
 }
 
-_DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$")
+# Thousands grouped by commas, or in the Indian way, by lakh and crore ("12,34,567").
+_DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3}|\d+)?(?:\.\d+)?$")
 
 
 def is_digits(text: str) -> bool:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from extractors.number_affixes import build_qualifier_matcher, qualifier_index, widen
+from extractors.number_affixes import build_qualifier_matcher, join_compounds, qualifier_index, widen
 from extractors.number_context import change_of, kind_of, subject_of, unit_of
 from extractors.number_exclusions import DocFacts, exclusion, inherited_exclusion
 from extractors.number_mentions import Mention, build_matcher, find_atoms, join_ranges
@@ -63,15 +63,20 @@ def find_quantities(doc: Doc, dollar: str = DEFAULT_DOLLAR) -> list[Quantity]:
     facts = DocFacts.of(doc)
     quantities: list[Quantity] = []
     previous: Mention | None = None
-    for mention in join_ranges(doc, find_atoms(doc, matcher)):
+    mentions = join_ranges(doc, find_atoms(doc, matcher))
+    for mention in mentions:
         widen(doc, mention, qualifiers)
+    for mention in join_compounds(doc, mentions):
         if mention.form == "indefinite" and not _is_measured(doc, mention):
             continue
         reason = exclusion(doc, mention, facts)
         if previous is not None:
             reason = reason or inherited_exclusion(doc, previous, quantities[-1].excluded, mention)
             _inherit_qualifier(doc, previous, mention)
-        quantities.append(_quantity(doc, mention, reason, dollar))
+        quantity = _quantity(doc, mention, reason, dollar)
+        if previous is not None and quantities:
+            quantity = _inherit_change(doc, previous, quantities[-1], mention, quantity)
+        quantities.append(quantity)
         previous = mention
     return quantities
 
@@ -86,6 +91,18 @@ def _inherit_qualifier(doc: Doc, previous: Mention, mention: Mention) -> None:
     between = [t.lower_ for t in doc[previous.end:mention.start]]
     if mention.qualifier is None and previous.qualifier and between in (["or"], ["("]):
         mention.qualifier = previous.qualifier
+
+
+def _inherit_change(doc: Doc, previous: Mention, before: Quantity, mention: Mention, quantity: Quantity) -> Quantity:
+    """"an increase of 6% in March and 28% in April": a figure listed after a change, with no verb of its own
+    between them, is the same kind of change."""
+    between = doc[previous.end:mention.start]
+    listed = any(t.lower_ in ("and", ",") for t in between) and not any(t.pos_ in ("VERB", "AUX") for t in between)
+    same_sentence = doc[previous.start].sent.start == doc[mention.start].sent.start
+    if before.change in ("up", "down") and quantity.change == "=" and before.kind == quantity.kind and listed \
+            and same_sentence and before.excluded is None:
+        return replace(quantity, change=before.change)
+    return quantity
 
 
 def _is_measured(doc: Doc, mention: Mention) -> bool:
