@@ -13,6 +13,8 @@ from extractors.number_words import (
     CURRENCY_ADJECTIVES,
     CURRENCY_AFTER,
     CURRENCY_BEFORE,
+    CURRENCY_CODES,
+    CURRENCY_SIGNS,
     MEASURE_UNITS,
     SCALED_CODES,
     SUBUNITS,
@@ -80,7 +82,7 @@ def _add_currency_before(doc: Doc, mention: Mention) -> None:
     if before.lower_ in SCALED_CODES and before.text[:1].isupper():
         _add_scaled_code(mention, before.lower_, before.i)  # "MAUD 60"
         return
-    if before.lower_ not in CURRENCY_BEFORE:
+    if before.lower_ not in CURRENCY_BEFORE and not _coded_dollar(before.lower_):
         return
     # "R" and "r" are letters as often as rand: only glued to the figure ("R4bn") is it money; codes written
     # as words ("USD", "Rs", "Ksh") are capitalised, so "try 5" is not Turkish lira.
@@ -91,6 +93,16 @@ def _add_currency_before(doc: Doc, mention: Mention) -> None:
     mention.number_start -= 1
     mention.currency = True
     mention.money = before.text
+    country = doc[before.i - 1] if before.text == "$" and before.i > 0 else None
+    # "US $5", "HK $10" written apart; a lone "a" or "A" before "$5" is the article
+    if country is not None and country.lower_ != "a" and (country.lower_ + "$") in CURRENCY_BEFORE:
+        mention.number_start -= 1
+        mention.money = country.lower_ + "$"
+
+
+def _coded_dollar(marker: str) -> bool:
+    """"usd$", "aud$", "mxn$": an ISO code written before a dollar sign."""
+    return marker.endswith("$") and marker[:-1] in CURRENCY_CODES and len(marker) == 4
 
 
 def _add_scaled_code(mention: Mention, code: str, index: int) -> None:
@@ -117,6 +129,9 @@ def _add_currency_after(doc: Doc, mention: Mention) -> None:
         return
     if doc[end].lower_ in SCALED_CODES and not mention.currency:
         _add_scaled_code(mention, doc[end].lower_, end)  # "30 MUSD"
+        return
+    if doc[end].text in CURRENCY_SIGNS and not mention.currency:
+        mention.number_end, mention.currency, mention.money = end + 1, True, doc[end].text  # "15 €"
         return
     adjectives = _currency_adjectives(doc, end)
     word_at = end + len(adjectives)
@@ -213,13 +228,16 @@ def join_compounds(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     joined: list[Mention] = []
     for mention in mentions:
         last = joined[-1] if joined else None
-        between = [t.lower_ for t in doc[last.end:mention.start]] if last is not None else None
-        if last is not None and between in ([], ["and"]) and mention.qualifier is None:
-            if _join_money(doc, last, mention) or join_measures(last, mention):
-                last.end = last.number_end = mention.end
-                continue
+        if last is not None and _joinable(doc, last, mention) and (
+                _join_money(doc, last, mention) or _join_measures(last, mention)):
+            last.end = last.number_end = mention.end
+            continue
         joined.append(mention)
     return joined
+
+
+def _joinable(doc: Doc, whole: Mention, part: Mention) -> bool:
+    return [t.lower_ for t in doc[whole.end:part.start]] in ([], ["and"]) and part.qualifier is None
 
 
 def _join_money(doc: Doc, whole: Mention, part: Mention) -> bool:
@@ -237,7 +255,7 @@ def _join_money(doc: Doc, whole: Mention, part: Mention) -> bool:
     return False
 
 
-def join_measures(whole: Mention, part: Mention) -> bool:
+def _join_measures(whole: Mention, part: Mention) -> bool:
     """Add `part` to `whole` when both are measures of one dimension and `part` is in the smaller unit."""
     if not (whole.measure and part.measure) or whole.value is None or part.value is None or whole.form == "range":
         return False

@@ -103,7 +103,7 @@ def _direction(doc: Doc, mention: Mention) -> str | None:
     moves = before is not None and (before.dep_ != "prt" or before.head.lemma_ in _MOTION_VERBS)
     if moves and before.lower_ in ("up", "down"):
         return before.lower_
-    if before is not None and before.lower_ in _ADDED and mention.qualifier is None:
+    if before is not None and before.lower_ in _ADDED and mention.qualifier is None and not _is_subject(doc, mention):
         return "up"
     if before is not None and before.lower_ == "by" and before.i > 0 and _polarity(doc[before.i - 1]):
         return _polarity(doc[before.i - 1])  # "cut by 5%", "rose by about 300", whatever the parse
@@ -114,6 +114,13 @@ def _direction(doc: Doc, mention: Mention) -> str | None:
         # "an increase of 6% in March and 28% in April": the second figure is the same kind of change
         return _direction_from_head(root.head, mention)
     return direction
+
+
+def _is_subject(doc: Doc, mention: Mention) -> bool:
+    """"hired a further 500 staff" adds to a total; in "a further 17 firms had plants" the figure just counts."""
+    root = doc[mention.number_start:mention.end].root
+    noun = root.head if root.dep_ == "nummod" else root
+    return noun.dep_ in ("nsubj", "nsubjpass") or root.dep_ in ("nsubj", "nsubjpass")
 
 
 def _direction_from_head(root: Token, mention: Mention) -> str | None:

@@ -20,7 +20,8 @@ MONTHS = {
 }
 _CLOCK = {"am", "pm", "a.m.", "p.m.", "a.m", "p.m", "gmt", "bst", "utc", "et", "est", "edt", "pst", "pdt", "cet",
           "cest", "ist", "o'clock", "hrs", "h"}
-_PHONE = re.compile(r"(?<![\w-])(?:\+\d{1,3}[\s.-]?|1[\s.-])?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}(?![\w-])")
+_PHONE = re.compile(r"(?<![\w-])(?:\+\d{1,3}[\s.-]?|1[\s.-])?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}"
+                    r"(?![\w-])")
 _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
 _DECADE = re.compile(r"^'?\d{2}s$|^\d{4}s$")
 _RANK_WORDS = {"no", "no.", "#", "number", "nos", "nos."}
@@ -41,7 +42,7 @@ _LABEL_NOUNS = {
 }
 _FRAME_WORDS = {"first", "last", "past", "next", "final", "opening", "closing"}
 # "five years later", "a month after": a jump in the story's timeline, not an amount
-_TIME_SHIFTS = {"ago", "later", "earlier", "afterwards", "on", "hence"}
+_TIME_SHIFTS = {"ago", "later", "earlier", "afterwards", "hence"}
 _SPEECH_VERBS = {"say", "tell", "write", "post", "add", "recall", "describe", "claim", "note", "explain", "label",
                  "call", "ask", "comment", "complain", "argue", "suggest", "tweet", "reply", "respond", "insist"}
 _DEFINITE = {"the", "these", "those", "both", "all", "its", "their", "his", "her", "our", "my", "your"}
@@ -222,9 +223,11 @@ def _framing_period(doc: Doc, mention: Mention) -> str | None:
     after = _after(doc, mention.end)
     if after is not None and after.lower_ in _TIME_SHIFTS:
         return "date"
-    # "a month after," ends the phrase and shifts the story; "30 seconds after the blast" measures a gap
+    # "a month after," and "a month after officials announced it" place the story in time; "30 seconds after
+    # the blast" and "seven years on the board" measure a gap
     following_after = _after(doc, mention.end + 1)
-    if after is not None and after.lower_ == "after" and (following_after is None or following_after.is_punct):
+    ends = following_after is None or following_after.is_punct
+    if after is not None and after.lower_ in ("after", "on") and (ends or after.dep_ == "mark"):
         return "date"
     before = _before(doc, mention.start)
     following = _after(doc, mention.end + 1)
@@ -374,18 +377,22 @@ _IDIOM_AFTER = {"again", "more", "upon", "over"}
 
 
 def _frequency(doc: Doc, mention: Mention, _facts) -> str | None:
-    """"met twice", "once a year" and "twice as many" count; "once the deal closes", "once a star" (formerly),
-    "once again" and "think twice" do not."""
+    """"met twice", "visited once" and "twice as many" count; "twice a week" (how often), "once the deal
+    closes", "once a star" (formerly), "once again" and "think twice" do not."""
     if mention.form != "multiple" or doc[mention.number_start].lower_.endswith("fold"):
         return None
     token = doc[mention.number_start]
     before, after = _before(doc, mention.start), _after(doc, mention.number_end)
     if (before is not None and before.lower_ in _IDIOM_BEFORE) or (after is not None and after.lower_ in _IDIOM_AFTER):
         return "frequency"
-    if token.lower_ != "once" or (after is not None and after.lower_ in ("a", "an", "per", "every", "each")):
+    if after is not None and after.lower_ in ("a", "an", "per", "every", "each"):
+        return "frequency"  # "twice a week" says how often, as the gold has it
+    if token.lower_ != "once":
         return None
     # "once" before its verb means "formerly" or opens a clause ("once it closes"); after it, it counts
-    formerly = token.head.i > token.i and token.head.pos_ in ("VERB", "AUX", "ADJ", "NOUN")
+    previous = _before(doc, mention.number_start)
+    formerly = (token.head.i > token.i and token.head.pos_ in ("VERB", "AUX", "ADJ", "NOUN")) or (
+        previous is not None and previous.lemma_ in ("be", "have"))  # "was once the largest"
     return "frequency" if token.dep_ == "mark" or formerly or token.head.i == token.i else None
 
 

@@ -40,6 +40,8 @@ def currency_code(marker: str, dollar: str = DEFAULT_DOLLAR) -> str | None:
     lower = marker.lower().rstrip(".")
     if lower in ("$", "dollar", "dollars", "cent", "cents"):
         return dollar
+    if lower.endswith("$") and lower[:-1] in CURRENCY_CODES and len(lower) == 4:
+        return CURRENCY_CODES[lower[:-1]]  # "aud$", "mxn$"
     return CURRENCY_CODES.get(lower)
 
 
