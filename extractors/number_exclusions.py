@@ -104,11 +104,13 @@ def _after(doc: Doc, index: int) -> Token | None:
     return doc[index] if index < len(doc) else None
 
 
-def _code(doc: Doc, mention: Mention, _facts) -> str | None:
+def _code(doc: Doc, mention: Mention, facts: DocFacts) -> str | None:
     if mention.form == "record":
-        # a long group is an account or phone number, short ones a sports record or score
+        # a long group is a phone or account number, short ones a sports record or score
         groups = doc[mention.number_start:mention.number_end].text.replace("–", "-").split("-")
-        return "code" if any(len(group) > 3 for group in groups) else "score"
+        if any(len(group) > 3 for group in groups):
+            return _phone(doc, mention, facts) or "code"
+        return "score"
     if mention.form != "code":
         return None
     text = doc[mention.number_start].text
@@ -385,7 +387,7 @@ def _frequency(doc: Doc, mention: Mention, _facts) -> str | None:
     before, after = _before(doc, mention.start), _after(doc, mention.number_end)
     if (before is not None and before.lower_ in _IDIOM_BEFORE) or (after is not None and after.lower_ in _IDIOM_AFTER):
         return "frequency"
-    if after is not None and after.lower_ in ("a", "an", "per", "every", "each"):
+    if mention.unit in TIME_UNITS or (after is not None and after.lower_ in ("a", "an", "per", "every", "each")):
         return "frequency"  # "twice a week" says how often, as the gold has it
     if token.lower_ != "once":
         return None
