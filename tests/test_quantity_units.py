@@ -323,7 +323,7 @@ def test_the_unit_migration_upgrades_an_existing_database(tmp_path):
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
     db.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    before = [(name, step) for name, step in MIGRATIONS if name != "m007_claim_units"]
+    before = [(name, step) for name, step in MIGRATIONS if name != "m008_claim_units"]
     for name, step in before:
         with db.atomic():
             step(db)
@@ -336,7 +336,7 @@ def test_the_unit_migration_upgrades_an_existing_database(tmp_path):
     db.conn.commit()
     db.close()
 
-    assert migrate(sqlite_utils.Database(path)) == ["m007_claim_units"]
+    assert migrate(sqlite_utils.Database(path)) == ["m008_claim_units"]
     upgraded = open_database(path)
     assert upgraded.execute("SELECT text, unit FROM claims").fetchall() == [("$5", None)]
     upgraded.execute("UPDATE claims SET unit = 'USD' WHERE id = 1")
