@@ -123,11 +123,11 @@ def rss(items: list[tuple[str, str]], title: str = "Test feed") -> str:
 
 
 def claim_record(sentence: str, number: str, value: float | None, subject: str | None = None,
-                 speaker: str | None = None, score: float = 0.5, start: int = 0) -> dict:
+                 speaker: str | None = None, score: float = 0.5, start: int = 0, unit: str | None = None) -> dict:
     """A claim as Claim.to_record() gives it, written by hand so review tests need no model."""
     return {"sentence": sentence, "sentence_start": start, "start": start, "end": start + len(number),
             "text": number, "number": number, "value": value, "low": None, "high": None, "kind": "count",
-            "change": "=", "subject": subject, "speaker": speaker, "score": score}
+            "change": "=", "unit": unit, "subject": subject, "speaker": speaker, "score": score}
 
 
 REVIEW_ARTICLE_TEXT = ("Police said they made 1,200 drug arrests last year. Car sales fell 17.5 percent in May. "
