@@ -83,10 +83,10 @@ def start_servers() -> list[str]:
 class NoClaims:
     """Stands in for ClaimFinder to time the fetch stage alone."""
 
-    def find(self, text: str) -> Extraction:
+    def find(self, text: str, country: str | None = None) -> Extraction:
         return Extraction()
 
-    def find_many(self, texts: list[str], batch_size: int = 16) -> list[Extraction]:
+    def find_many(self, texts: list[str], batch_size: int = 16, countries: list | None = None) -> list[Extraction]:
         return [Extraction() for _ in texts]
 
 
