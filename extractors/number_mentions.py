@@ -11,7 +11,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from extractors.number_units import split_glued_measure, split_glued_money
+from extractors.number_units import measure_unit, split_glued_measure, split_glued_money
 from extractors.number_words import (
     CURRENCY_AFTER,
     CURRENCY_BEFORE,
@@ -234,7 +234,9 @@ def _atoms_from(span: Span) -> list[Mention]:
     if label == "multiple":
         return [_mention(span, "multiple", {**MULTIPLES, **FOLDS}[span[0].lower_])]
     if label == "indefinite":
-        return [_mention(span, "indefinite", INDEFINITE_UNITS[span[1].lower_])]
+        mention = _mention(span, "indefinite", INDEFINITE_UNITS[span[1].lower_])
+        mention.unit, mention.measure = span[1].lower_, measure_unit(span[1].text)  # "a year", "a metre"
+        return [mention]
     if label == "ordinal":
         return [_mention(span, "ordinal", None)]
     return [_glued_quantity(span) or _mention(span, "code", None)]

@@ -151,6 +151,11 @@ def test_measures_carry_pints_unit_name(nlp, text, number, value, unit):
     assert (quantity.kind, quantity.value, quantity.unit) == ("measure", value, unit)
 
 
+def test_an_indefinite_amount_carries_its_unit(nlp):
+    quantity = only(nlp, "The repairs took well over a year to finish.", "a year")
+    assert (quantity.kind, quantity.value, quantity.unit) == ("measure", 1, "year")
+
+
 def test_a_unit_library_names_units_and_leaves_words_alone():
     assert measure_unit("km") == "kilometer"
     assert measure_unit("MW") == "megawatt"
