@@ -35,6 +35,8 @@ eval: install
 		--cmd "$(BIN)/claimwatch extract {path} --format jsonl" | tail -1
 	$(BIN)/python $(SHARED)/eval/score.py $(SHARED)/eval/gold/dev-*.jsonl --docs $(SHARED)/corpus/html \
 		--cmd "$(BIN)/claimwatch extract {path} --format jsonl" | tail -1
+	$(BIN)/python $(SHARED)/eval/quantities.py $(SHARED)/eval/cqe/*.json \
+		--cmd "$(BIN)/claimwatch extract --quantities --format jsonl {paths}"
 
 bench: install
 	$(BIN)/python benchmarks/pipeline.py
