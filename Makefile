@@ -37,6 +37,9 @@ eval: install
 		--cmd "$(BIN)/claimwatch extract {path} --format jsonl" | tail -1
 	$(BIN)/python $(SHARED)/eval/quantities.py $(SHARED)/eval/cqe/*.json \
 		--cmd "$(BIN)/claimwatch extract --quantities --format jsonl {paths}"
+	$(BIN)/python benchmarks/checkset.py --shared $(SHARED) | tail -1
+	$(BIN)/python $(SHARED)/eval/polnear.py $(SHARED)/eval/polnear-dev \
+		--cmd "$(BIN)/claimwatch extract {paths} --format jsonl" | tail -1
 
 bench: install
 	$(BIN)/python benchmarks/pipeline.py
