@@ -31,7 +31,6 @@ from monitor.pipeline import article_row, page_from
 from monitor.politeness import HostQueue
 from monitor.progress import Progress
 from monitor.robots import RobotsCache
-from monitor.sitemaps import SitemapLimits
 from monitor.urls import canonical_url, host_of
 from monitor.workers import ArticleJob, ArticleResult, FeedJob, FeedResult, fetch_article, fetch_feed
 
@@ -140,7 +139,7 @@ class Crawler:
             url = state["moved_to"]
         job = FeedJob(feed, feed_id, url, local, *(state[k] if state else None
                                                    for k in ("etag", "last_modified", "content_hash")),
-                      sitemap_limits=SitemapLimits.from_defaults(self.config.defaults))
+                      defaults=self.config.defaults)
         self.progress.plan()
         self._queue.submit(host_of(url), fetch_feed, job, self._fetcher)
 

@@ -33,21 +33,6 @@ _SITEMAP_ROOT = re.compile(rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:[\
 _LOC = re.compile(rb"<(?:[\w-]+:)?loc\b")
 
 
-@dataclass(frozen=True)
-class SitemapLimits:
-    """How far one sitemap walk may go (from feeds.yaml's defaults)."""
-
-    max_depth: int = Defaults.sitemap_max_depth
-    max_files: int = Defaults.sitemap_max_files
-    max_urls: int = Defaults.sitemap_max_urls
-    max_bytes: int = Defaults.max_page_bytes
-
-    @classmethod
-    def from_defaults(cls, defaults: Defaults) -> SitemapLimits:
-        return cls(defaults.sitemap_max_depth, defaults.sitemap_max_files, defaults.sitemap_max_urls,
-                   defaults.max_page_bytes)
-
-
 @dataclass
 class SitemapWalk:
     """What a walk found: entries, a digest of every file read, and the reason for everything left out."""
@@ -68,13 +53,13 @@ def looks_like_sitemap(content: bytes) -> bool:
     return content.startswith(_GZIP_MAGIC) or bool(_SITEMAP_ROOT.match(content[:4096]))
 
 
-def read_sitemap(fetched: Fetched, get: Callable[[str], Fetched], limits: SitemapLimits) -> tuple[ParsedFeed, str]:
+def read_sitemap(fetched: Fetched, get: Callable[[str], Fetched], limits: Defaults) -> tuple[ParsedFeed, str]:
     """Read a sitemap or walk a sitemap index into entries, newest first, and a digest of every file read.
 
     Args:
         fetched: the sitemap the feed's URL gave.
         get: fetches a sub-sitemap URL (the crawl's fetcher, or the disk for a local feed).
-        limits: depth, files, URLs and decompressed bytes the walk may use.
+        limits: the feeds.yaml defaults; their sitemap_max_* fields and max_page_bytes bound the walk.
 
     Raises:
         FeedError: not one entry could be read; the message says why.
@@ -91,7 +76,7 @@ def read_sitemap(fetched: Fetched, get: Callable[[str], Fetched], limits: Sitema
 
 
 def _visit(walk: SitemapWalk, fetched: Fetched, depth: int, get: Callable[[str], Fetched],
-           limits: SitemapLimits) -> None:
+           limits: Defaults) -> None:
     walk._seen.update((fetched.url, fetched.final_url))
     walk.files += 1
     walk._digest.update(fetched.content)
@@ -111,16 +96,16 @@ def _visit(walk: SitemapWalk, fetched: Fetched, depth: int, get: Callable[[str],
 
 
 def _visit_child(walk: SitemapWalk, parent: str, url: str, depth: int, get: Callable[[str], Fetched],
-                 limits: SitemapLimits) -> None:
+                 limits: Defaults) -> None:
     if url in walk._seen:
         walk.warnings.append(f"{parent} lists {url}, which this walk has read already (a loop); not read again")
         return
     walk._seen.add(url)
-    if depth > limits.max_depth:
-        walk.warnings.append(f"{url}: nested deeper than sitemap_max_depth ({limits.max_depth}); not read")
+    if depth > limits.sitemap_max_depth:
+        walk.warnings.append(f"{url}: nested deeper than sitemap_max_depth ({limits.sitemap_max_depth}); not read")
         return
-    if walk.files >= limits.max_files:
-        walk.warnings.append(f"{url}: the walk has read sitemap_max_files ({limits.max_files}) files; not read")
+    if walk.files >= limits.sitemap_max_files:
+        walk.warnings.append(f"{url}: the walk has read sitemap_max_files ({limits.sitemap_max_files}) files; not read")
         return
     try:
         child = get(url)
@@ -130,12 +115,14 @@ def _visit_child(walk: SitemapWalk, parent: str, url: str, depth: int, get: Call
     _visit(walk, child, depth, get, limits)
 
 
-def _xml_text(fetched: Fetched, limits: SitemapLimits) -> str:
-    content = _gunzip(fetched.content, limits.max_bytes) if fetched.content.startswith(_GZIP_MAGIC) else fetched.content
+def _xml_text(fetched: Fetched, limits: Defaults) -> str:
+    content = fetched.content
+    if content.startswith(_GZIP_MAGIC):
+        content = _gunzip(content, limits.max_page_bytes)
     urls = len(_LOC.findall(content))
-    if urls > limits.max_urls:
+    if urls > limits.sitemap_max_urls:
         # Counted before parsing: a hostile file never gets to build 100,000 objects.
-        raise FeedError(f"lists {urls:,} URLs, over sitemap_max_urls ({limits.max_urls:,}); not read")
+        raise FeedError(f"lists {urls:,} URLs, over sitemap_max_urls ({limits.sitemap_max_urls:,}); not read")
     text = content.decode("utf-8", errors="replace")
     problem = _xml_problem(text)
     if problem:
@@ -172,10 +159,10 @@ def _xml_problem(text: str) -> str | None:
     return None
 
 
-def _add_entries(walk: SitemapWalk, url: str, sitemap: AbstractPagesSitemap, limits: SitemapLimits) -> None:
-    room = limits.max_urls - len(walk.entries)
+def _add_entries(walk: SitemapWalk, url: str, sitemap: AbstractPagesSitemap, limits: Defaults) -> None:
+    room = limits.sitemap_max_urls - len(walk.entries)
     if len(sitemap.pages) > room:
-        walk.warnings.append(f"{url}: the walk reached sitemap_max_urls ({limits.max_urls:,}); "
+        walk.warnings.append(f"{url}: the walk reached sitemap_max_urls ({limits.sitemap_max_urls:,}); "
                              f"{len(sitemap.pages) - room:,} URLs left out")
     for page in sitemap.pages[:room]:
         story = page.news_story

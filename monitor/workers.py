@@ -9,12 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from extractors.text import NotAnArticle, Page
-from monitor.config import FeedConfig
+from monitor.config import Defaults, FeedConfig
 from monitor.feeds import FeedError, ParsedFeed, parse_feed
 from monitor.fetch import Fetched, Fetcher, FetchError, is_local, read_local
 from monitor.pipeline import page_from
 from monitor.robots import RobotsCache
-from monitor.sitemaps import SitemapLimits, looks_like_sitemap, read_sitemap
+from monitor.sitemaps import looks_like_sitemap, read_sitemap
 
 LOGGER = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class FeedJob:
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
-    sitemap_limits: SitemapLimits = field(default_factory=SitemapLimits)
+    defaults: Defaults = field(default_factory=Defaults)
     # Main-thread bookkeeping: validators are saved once no entry is pending and none failed temporarily.
     pending: int = 0
     blocked: bool = False
@@ -89,7 +89,7 @@ def fetch_feed(job: FeedJob, fetcher: Fetcher) -> FeedResult:
         if fetched.not_modified:
             return FeedResult(job, "not_modified", fetched, elapsed=time.monotonic() - started)
         if _is_sitemap(job, fetched):
-            parsed, digest = read_sitemap(fetched, lambda url: _get_sitemap(job, fetcher, url), job.sitemap_limits)
+            parsed, digest = read_sitemap(fetched, lambda url: _get_sitemap(job, fetcher, url), job.defaults)
             if digest == job.content_hash:
                 return FeedResult(job, "unchanged", fetched, digest=digest, elapsed=time.monotonic() - started)
         else:
