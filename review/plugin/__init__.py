@@ -1,4 +1,4 @@
-"""Datasette plugin: reviewer sign-in, the rule that only reviewers write, the review panel and number formats."""
+"""The claimwatch Datasette plugin (entry point `claimwatch_review`): metadata, sign-in, who may write, the desk."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from db.reviews import claim_for_review, claim_reviews
+from db.store import open_database
 from review.accounts import accounts_path, authenticate, load_accounts
 from review.facets import CountedArrayFacet, CountedColumnFacet
+from review.metadata import datasette_metadata
 
 LOGGER = logging.getLogger(__name__)
 
@@ -29,6 +31,22 @@ def is_reviewer(datasette, actor: dict | None) -> bool:
     if not actor or not actor.get("id"):
         return False
     return actor["id"] in load_accounts(_accounts_file(datasette))
+
+
+@hookimpl
+def get_metadata(datasette, key, database, table):
+    return datasette_metadata(*_file_databases(datasette))
+
+
+@hookimpl
+def startup(datasette):
+    async def migrate() -> None:
+        # Plain `datasette DB` opens the file itself; the schema still has to be brought up to date.
+        for db in datasette.databases.values():
+            if db.path and db.is_mutable:
+                await asyncio.to_thread(lambda path=db.path: open_database(path).close())
+
+    return migrate
 
 
 @hookimpl
@@ -126,6 +144,10 @@ def format_number(value: float) -> str:
     if abs(value) < 1:
         return f"{value:.3g}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _file_databases(datasette) -> list[str]:
+    return [name for name, db in datasette.databases.items() if db.path]
 
 
 def _claims_database(datasette) -> Database:
