@@ -26,8 +26,6 @@ MODEL_FILE = "claim_classifier.json"
 CARD_FILE = "CARD.md"
 TRAINING_DIR = MODEL_DIR / "training"
 DEFAULT_LABELS = (TRAINING_DIR / "labels.jsonl", TRAINING_DIR / "sentences.jsonl")
-# The labelled articles are third-party pages we may not republish, so their texts stay outside the repository.
-CORPUS_DIR = Path(os.environ.get("CLAIMWATCH_CORPUS", MODEL_DIR.parent.parent / "shared" / "corpus" / "html"))
 
 FORMAT = "claimwatch-claim-classifier/1"
 REGULARISATION = 1.0
@@ -269,7 +267,7 @@ def load_labelled(paths: Iterable[Path] = DEFAULT_LABELS, text_dir: Path | None 
     Returns:
         One LabelledText per document, in file order.
     """
-    text_dir = CORPUS_DIR if text_dir is None else Path(text_dir)
+    text_dir = corpus_dir() if text_dir is None else Path(text_dir)
     texts: dict[str, str] = {}
     claims: dict[str, list[dict]] = {}
     for path in paths:
@@ -284,6 +282,15 @@ def load_labelled(paths: Iterable[Path] = DEFAULT_LABELS, text_dir: Path | None 
         LabelledText(doc, texts[doc] if doc in texts else _read_text(text_dir, doc), tuple(found))
         for doc, found in claims.items()
     ]
+
+
+def corpus_dir() -> Path:
+    """Where the labelled articles' texts are: `$CLAIMWATCH_CORPUS`, else ../shared/corpus/html.
+
+    The labelled articles are third-party pages we may not republish, so their texts stay outside the
+    repository. Read when training asks, so setting the variable after import still counts.
+    """
+    return Path(os.environ.get("CLAIMWATCH_CORPUS", MODEL_DIR.parent.parent / "shared" / "corpus" / "html"))
 
 
 def _read_jsonl(path: Path) -> Iterable[dict]:

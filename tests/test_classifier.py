@@ -117,6 +117,15 @@ def test_load_labelled_reads_inline_and_corpus_texts(tmp_path):
     ]
 
 
+def test_load_labelled_reads_the_corpus_variable_when_called(tmp_path, monkeypatch):
+    (tmp_path / "article.txt").write_text("Some 40 people came.", encoding="utf-8")
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps({"doc": "article", "number": "40", "context": "Some 40 people came"}),
+                      encoding="utf-8")
+    monkeypatch.setenv("CLAIMWATCH_CORPUS", str(tmp_path))
+    assert [item.text for item in load_labelled([labels])] == ["Some 40 people came."]
+
+
 def test_shipped_model_loads_and_scores(nlp):
     classifier = ClaimClassifier.load_default()
     assert classifier is not None, "models/claim_classifier.json is missing: run python -m extractors.classifier"
