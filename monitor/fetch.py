@@ -1,7 +1,8 @@
 """Fetch: bytes from the network or the disk, sorted into success or a named kind of failure.
 
 HTTP is done here, not by feedparser: conditional GET, redirects checked hop by hop, retries with
-backoff and Retry-After, per-host politeness, a size cap and a deadline on every response.
+backoff and Retry-After, per-host politeness, a size cap and a deadline on every response. Every
+connection goes to an address that monitor/safety.py has just resolved and checked.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
+import httpcore
 import httpx
 
 from monitor.config import Defaults
 from monitor.politeness import HostLimiter
-from monitor.safety import Resolver, UnsafeURL, check_url, resolve
+from monitor.safety import PinnedNetwork, Resolver, UnsafeURL, check_scheme, resolve
 from monitor.urls import host_of
 
 LOGGER = logging.getLogger(__name__)
@@ -114,10 +116,11 @@ def read_local(source: str, max_bytes: int = MAX_BYTES) -> Fetched:
 class Fetcher:
     """One HTTP client shared by all worker threads, with the host limiter every request passes through."""
 
-    def __init__(self, settings: FetchSettings, resolver: Resolver = resolve) -> None:
+    def __init__(self, settings: FetchSettings, resolver: Resolver = resolve,
+                 network: httpcore.NetworkBackend | None = None) -> None:
         self.settings = settings
         self.limiter = HostLimiter(settings.per_host_concurrency, settings.per_host_delay)
-        self._resolver = resolver
+        self._network = PinnedNetwork(settings.allow_private_hosts, resolver, network)
         self._local = threading.local()
         self._clients: list[httpx.Client] = []
         self._clients_lock = threading.Lock()
@@ -185,7 +188,7 @@ class Fetcher:
 
     def _request(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         try:
-            check_url(url, self.settings.allow_private_hosts, self._resolver)
+            check_scheme(url)
         except UnsafeURL as error:
             raise FetchError(url, str(error), kind="permanent") from error
         with self.limiter.slot(host_of(url)):
@@ -195,6 +198,8 @@ class Fetcher:
                     _raise_for_status(url, response)
                     body = b"" if response.status_code in (304, *_REDIRECTS) else self._read(url, response, started)
                     return response.status_code, {k.lower(): v for k, v in response.headers.items()}, body
+            except UnsafeURL as error:
+                raise FetchError(url, str(error), kind="permanent") from error
             except httpx.TimeoutException as error:
                 raise FetchError(url, f"timed out ({error.__class__.__name__})", kind="temporary") from error
             except httpx.HTTPError as error:
@@ -222,6 +227,7 @@ class Fetcher:
         client = getattr(self._local, "client", None)
         if client is None:
             client = httpx.Client(
+                transport=_PinnedTransport(self._network),
                 follow_redirects=False, headers={"User-Agent": self.settings.user_agent},
                 timeout=httpx.Timeout(self.settings.read_timeout, connect=self.settings.connect_timeout),
             )
@@ -229,6 +235,17 @@ class Fetcher:
             with self._clients_lock:
                 self._clients.append(client)
         return client
+
+
+class _PinnedTransport(httpx.HTTPTransport):
+    """httpx's own transport, over a connection pool whose sockets go only to checked addresses."""
+
+    def __init__(self, network: PinnedNetwork) -> None:
+        super().__init__()
+        # httpx has no public way yet to choose httpcore's network backend (encode/httpx#3180);
+        # the limits are httpx's defaults.
+        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=network,
+                                             max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 
 
 def fetch(source: str, settings: FetchSettings | None = None, allow_local: bool = True) -> Fetched:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpcore
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,16 +30,22 @@ class Route:
 class LocalServer:
     """A threaded HTTP server on 127.0.0.1 whose routes a test sets; it logs every request it gets."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        if tls:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self._scheme = "https" if tls else "http"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
     def base(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self._scheme}://127.0.0.1:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -82,6 +90,21 @@ class LocalServer:
                 pass
 
         return Handler
+
+
+class RoutedNetwork(httpcore.SyncBackend):
+    """Stands in for the internet: a connection to one of `routes`' public addresses reaches 127.0.0.1.
+
+    With a fake resolver this puts a test server behind a public address, as a news site would be.
+    """
+
+    def __init__(self, routes: dict[str, str]) -> None:
+        self.routes = routes
+        self.connected: list[str] = []
+
+    def connect_tcp(self, host: str, port: int, *args, **kwargs) -> httpcore.NetworkStream:
+        self.connected.append(host)
+        return super().connect_tcp(self.routes.get(host, host), port, *args, **kwargs)
 
 
 @pytest.fixture

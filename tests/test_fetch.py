@@ -14,7 +14,7 @@ from monitor.pipeline import page_from
 from monitor.robots import RobotsCache
 from monitor.safety import UnsafeURL, check_url
 from monitor.urls import canonical_url
-from tests.conftest import rss, sample_page
+from tests.conftest import RoutedNetwork, rss, sample_page
 
 FAST = FetchSettings(connect_timeout=2, read_timeout=2, deadline=5, max_attempts=3, backoff=0.01,
                      max_retry_after=2, per_host_delay=0.001, allow_private_hosts=True)
@@ -186,13 +186,15 @@ def test_a_name_resolving_to_a_private_or_metadata_address_is_refused():
 
 def test_the_address_is_checked_again_after_a_redirect(server):
     port = server.url("").rsplit(":", 1)[1]
-    server.add("/start", b"", 302, Location=f"http://localhost:{port}/target")
+    server.add("/start", b"", 302, Location=f"http://intranet.example:{port}/target")
     server.add("/target", "secret")
-    resolver = fake_dns({"127.0.0.1": "93.184.216.34", "localhost": "10.0.0.1"})
-    with Fetcher(settings(allow_private_hosts=False), resolver=resolver) as fetcher, \
+    resolver = fake_dns({"news.example": "93.184.216.34", "intranet.example": "10.0.0.1"})
+    network = RoutedNetwork({"93.184.216.34": "127.0.0.1", "10.0.0.1": "127.0.0.1"})
+    with Fetcher(settings(allow_private_hosts=False), resolver=resolver, network=network) as fetcher, \
             pytest.raises(FetchError, match=r"internal address 10\.0\.0\.1"):
-        fetcher.get(server.url("/start"))
-    assert (server.hits("/start"), server.hits("/target")) == (1, 0)
+        fetcher.get(f"http://news.example:{port}/start")
+    assert (server.hits("/start"), server.hits("/target"), network.connected) == (1, 0, ["93.184.216.34"])
+    assert server.requests[0][1]["Host"] == f"news.example:{port}"
 
 
 def test_other_schemes_are_refused_from_the_network():
