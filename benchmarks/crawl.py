@@ -26,6 +26,7 @@ import yaml
 from extractors.claims import ClaimFinder, Extraction
 from monitor.config import DEFAULT_MODEL, load_config
 from monitor.crawl import run_crawl
+from monitor.executor import Executor, LocalExecutor, ProcessExecutor
 
 LATENCY = 0.05
 HOSTS = 20
@@ -90,14 +91,14 @@ class NoClaims:
         return [Extraction() for _ in texts]
 
 
-def crawl(folder: Path, bases: list[str], feeds: int, finder: ClaimFinder | NoClaims, **defaults) -> float:
+def crawl(folder: Path, bases: list[str], feeds: int, executor: Executor, **defaults) -> float:
     path = folder / "feeds.yaml"
     document = {"defaults": {"allow_private_hosts": True, "per_host_delay": 0.001, "max_articles_per_feed": 100,
                              **defaults},
                 "feeds": [{"name": f"feed-{n}", "url": f"{bases[n % len(bases)]}/feed/{n}.xml"} for n in range(feeds)]}
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
     started = time.perf_counter()
-    summary = run_crawl(load_config(path), folder / "bench.db", finder=finder)
+    summary = run_crawl(load_config(path), folder / "bench.db", executor=executor)
     elapsed = time.perf_counter() - started
     print(f"  {feeds} feeds: {summary.articles_new} articles, {summary.claims_new} claims, "
           f"{len(summary.errors)} errors in {elapsed:.1f} s")
@@ -115,14 +116,14 @@ def main() -> None:
     Site.articles = args.articles
     bases = start_servers()
     print("(1) fetch stage alone (claim finding stubbed out)")
-    fetch_serial, fetch_parallel = compare(bases, args, NoClaims(), NoClaims(), args.extract_workers)
+    fetch_serial, fetch_parallel = compare(bases, args, LocalExecutor(NoClaims()), LocalExecutor(NoClaims()))
     print(f"(2) whole crawl, {args.extract_workers} extraction processes in the parallel run")
-    serial_finder = ClaimFinder(DEFAULT_MODEL)
-    parallel_finder = ClaimFinder(DEFAULT_MODEL, workers=args.extract_workers)
+    serial = LocalExecutor(ClaimFinder(DEFAULT_MODEL))
+    parallel = ProcessExecutor(DEFAULT_MODEL, args.extract_workers)
     try:
-        crawl_serial, crawl_parallel = compare(bases, args, serial_finder, parallel_finder, args.extract_workers)
+        crawl_serial, crawl_parallel = compare(bases, args, serial, parallel)
     finally:
-        parallel_finder.close()
+        parallel.close()
     requests = args.feeds * (args.articles + 1)
     articles = args.feeds * args.articles
     per_article = (crawl_serial - fetch_serial) / articles
@@ -137,15 +138,15 @@ def main() -> None:
           f"so the whole crawl cannot beat {crawl_serial / (per_article * articles / (os.cpu_count() or 1)):.1f}x")
 
 
-def compare(bases: list[str], args: argparse.Namespace, serial_finder: ClaimFinder | NoClaims,
-            parallel_finder: ClaimFinder | NoClaims, extract_workers: int = 1) -> tuple[float, float]:
+def compare(bases: list[str], args: argparse.Namespace, serial_executor: Executor,
+            parallel_executor: Executor) -> tuple[float, float]:
     """Serial time (scaled up from `--serial-feeds`) and parallel time over all the feeds."""
     with tempfile.TemporaryDirectory() as serial_dir, tempfile.TemporaryDirectory() as parallel_dir:
         print(f"  serial (1 worker) on {args.serial_feeds} feeds:")
-        serial = crawl(Path(serial_dir), bases, args.serial_feeds, serial_finder, workers=1, per_host_concurrency=1)
+        serial = crawl(Path(serial_dir), bases, args.serial_feeds, serial_executor, workers=1, per_host_concurrency=1)
         print(f"  parallel (64 workers, 4 per host, {HOSTS} hosts) on {args.feeds} feeds:")
-        parallel = crawl(Path(parallel_dir), bases, args.feeds, parallel_finder, workers=64, per_host_concurrency=4,
-                         extract_workers=extract_workers)
+        parallel = crawl(Path(parallel_dir), bases, args.feeds, parallel_executor, workers=64,
+                         per_host_concurrency=4, extract_workers=parallel_executor.workers)
     return serial * args.feeds / args.serial_feeds, parallel
 
 

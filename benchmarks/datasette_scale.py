@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/datasette_scale.py [--claims 1000000] [--db PATH] [--reuse] [--requests 5] [--seed 1]
 
-The database is made by db.store.open_database (every migration, trigger and FTS table is the real
+The database is made by db.database.open_database (every migration, trigger and FTS table is the real
 one) and filled in bulk with seeded random data: the same arguments give the same rows. Reviews go
 in as reviews, so the triggers set each claim's status. Then the real server is started on a free
 port of 127.0.0.1 and each page is requested once to warm up and --requests times to be timed.
@@ -35,7 +35,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from db.store import open_database  # noqa: E402
+from db.database import open_database  # noqa: E402
 from review.background import ServerDidNotStart, serve_in_background  # noqa: E402
 
 BUDGET_MS = 300

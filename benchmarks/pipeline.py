@@ -24,12 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from db import store  # noqa: E402
+from db.database import open_database  # noqa: E402
 from extractors.claims import ClaimFinder  # noqa: E402
 from extractors.nlp import load_nlp  # noqa: E402
 from extractors.text import NotAnArticle, extract_page  # noqa: E402
 from monitor.config import DEFAULT_MODEL, Config, Defaults  # noqa: E402
 from monitor.crawl import Crawler  # noqa: E402
+from monitor.executor import Executor, LocalExecutor, ProcessExecutor  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 
@@ -44,11 +45,11 @@ def main() -> None:
     trafilatura_s, texts = _timed(lambda: _extract_texts(htmls))
     tokens = sum(len(nlp.make_doc(text)) for text in texts.values())
     naive_s, _ = _timed(lambda: [naive.find(text) for text in _extract_texts(htmls).values()])
-    claimwatch_s, _ = _timed(lambda: _ingest(pages, fast))
-    workers_finder = ClaimFinder(args.model, workers=args.workers)  # workers load their model before timing
-    list(workers_finder.find_many(["Warm-up: 3 said."] * args.workers, batch_size=1))
-    workers_s, _ = _timed(lambda: _ingest(pages, workers_finder, args.workers))
-    workers_finder.close()
+    claimwatch_s, _ = _timed(lambda: _ingest(pages, LocalExecutor(fast)))
+    pool = ProcessExecutor(args.model, args.workers)  # the workers load their model before timing
+    pool.extract(["Warm-up: 3 said."] * args.workers, [None] * args.workers, batch_size=1)
+    workers_s, _ = _timed(lambda: _ingest(pages, pool))
+    pool.close()
 
     f1_naive, f1_fast = (_dev_f1(finder, args.gold, htmls) for finder in (naive, fast))
     result = {
@@ -99,12 +100,12 @@ def _extract_texts(htmls: dict[str, str]) -> dict[str, str]:
     return texts
 
 
-def _ingest(pages: list[Path], finder: ClaimFinder, workers: int = 1) -> None:
-    """What `claimwatch ingest` does (read, trafilatura, claims, SQLite), reusing a loaded finder."""
+def _ingest(pages: list[Path], executor: Executor) -> None:
+    """What `claimwatch ingest` does (read, trafilatura, claims, SQLite), reusing a loaded model."""
     with tempfile.TemporaryDirectory() as scratch:
-        config = Config(path=Path(scratch) / "feeds.yaml", defaults=Defaults(extract_workers=workers))
-        db = store.open_database(Path(scratch) / "bench.db")
-        summary = Crawler(db, config, finder).run([], [page.resolve().as_uri() for page in pages])
+        config = Config(path=Path(scratch) / "feeds.yaml", defaults=Defaults(extract_workers=executor.workers))
+        db = open_database(Path(scratch) / "bench.db")
+        summary = Crawler(db, config, executor).run([], [page.resolve().as_uri() for page in pages])
         if summary.errors:
             raise RuntimeError(f"ingest failed: {summary.errors[:3]}")
 

@@ -1,11 +1,15 @@
-"""Crawl bookkeeping queries: feed HTTP validators and failure backoff, the page archive, interrupted runs."""
+"""Crawl bookkeeping — the tables `feeds`, `crawl_runs` and `fetch_events`: what was fetched, when, and how it went.
+
+Every write to those tables is here: feeds with their validators and failure backoff, one
+crawl_runs row per crawl, one fetch_events row per fetch.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
@@ -21,6 +25,36 @@ def _now() -> datetime:
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """One fetch, feed or article, as its fetch_events row keeps it.
+
+    `outcome` is one of monitor.jobs.Outcome; `duration` is in seconds; `error` is the failure's
+    message, or a feed's warning.
+    """
+
+    run_id: int | None
+    feed_id: int | None
+    target: str  # "feed" or "article"
+    url: str
+    outcome: str
+    status: int | None = None
+    size: int | None = None
+    duration: float | None = None
+    error: str | None = None
+    attempts: int | None = None
+
+
+def upsert_feed(db: sqlite_utils.Database, name: str, url: str, tags: Iterable[str], enabled: bool) -> int:
+    """Insert or update a feed by name and return its id."""
+    db.execute(
+        """INSERT INTO feeds (name, url, tags, enabled) VALUES (?, ?, ?, ?)
+           ON CONFLICT(name) DO UPDATE SET url = excluded.url, tags = excluded.tags, enabled = excluded.enabled""",
+        [name, url, json.dumps(list(tags)), int(enabled)],
+    )
+    return db.execute("SELECT id FROM feeds WHERE name = ?", [name]).fetchone()[0]
 
 
 def feed_state(db: sqlite_utils.Database, name: str) -> dict | None:
@@ -77,56 +111,33 @@ def is_backing_off(state: dict | None) -> bool:
     return bool(state and state["retry_after"] and state["retry_after"] > _iso(_now()))
 
 
-def archive_page(db: sqlite_utils.Database, article_id: int, page: dict) -> None:
-    """Keep the fetched bytes of an article, zlib-compressed, for re-extraction without the network.
-
-    Runs inside the caller's transaction (`store.save_article`).
-    """
-    content: bytes = page["content"]
-    db.execute(
-        "INSERT OR REPLACE INTO pages (article_id, url, final_url, headers, sha256, size, body, fetched_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [article_id, page["url"], page["final_url"], json.dumps(page.get("headers") or {}),
-         hashlib.sha256(content).hexdigest(), len(content), zlib.compress(content, 6), _iso(_now())],
-    )
+def start_run(db: sqlite_utils.Database) -> int:
+    """Open a crawl_runs row and return its id."""
+    with db.atomic():
+        return db.execute("INSERT INTO crawl_runs (started_at) VALUES (?)", [_iso(_now())]).lastrowid
 
 
-def load_page(db: sqlite_utils.Database, article_id: int) -> dict | None:
-    """The archived page of an article, decompressed, or None when it has none (ingested text)."""
-    row = db.execute("SELECT url, final_url, headers, body FROM pages WHERE article_id = ?", [article_id]).fetchone()
-    if row is None:
-        return None
-    url, final_url, headers, body = row
-    return {"url": url, "final_url": final_url, "headers": json.loads(headers), "content": zlib.decompress(body)}
+def finish_run(db: sqlite_utils.Database, run_id: int, counts: dict[str, int], status: str = "finished") -> None:
+    """Close a crawl_runs row with its counts."""
+    columns = ("feeds_total", "feeds_failed", "entries_seen", "articles_new", "claims_new", "errors")
+    with db.atomic():
+        db.execute(
+            f"UPDATE crawl_runs SET finished_at = ?, status = ?, {', '.join(f'{c} = ?' for c in columns)} "
+            "WHERE id = ?",
+            [_iso(_now()), status, *(counts.get(c, 0) for c in columns), run_id],
+        )
 
 
-def articles_to_reprocess(db: sqlite_utils.Database, extractor_version: str, since: str | None = None,
-                          everything: bool = False) -> list[dict]:
-    """Articles fetched since `since` whose extraction is older than `extractor_version` (or all of them)."""
-    where, params = ["1 = 1"], []
-    if since:
-        where.append("fetched_at >= ?")
-        params.append(since)
-    if not everything:
-        where.append("extractor_version != ?")
-        params.append(extractor_version)
-    sql = f"SELECT id, url, text FROM articles WHERE {' AND '.join(where)} ORDER BY id"
-    return [{"id": i, "url": u, "text": t} for i, u, t in db.execute(sql, params).fetchall()]
-
-
-def update_article_page(db: sqlite_utils.Database, article_id: int, fields: dict) -> None:
-    """Replace an article's text, text_hash and metadata after re-extraction; runs in the caller's transaction.
-
-    A page that gives no date keeps the date stored before (its feed's or sitemap's, which the archive lacks).
-    """
-    columns = ("canonical_url", "title", "author", "site_name", "language", "paywalled", "teaser", "text",
-               "text_hash")
-    db.execute(
-        f"UPDATE articles SET {', '.join(f'{c} = ?' for c in columns)}, published = COALESCE(?, published), "
-        "published_source = CASE WHEN ? IS NULL THEN published_source ELSE ? END WHERE id = ?",
-        [*(fields.get(c) for c in columns), fields.get("published"), fields.get("published"),
-         fields.get("published_source"), article_id],
-    )
+def record_fetch(db: sqlite_utils.Database, fetch: FetchRecord) -> None:
+    """Append one fetch to the fetch_events log."""
+    duration_ms = None if fetch.duration is None else round(fetch.duration * 1000)
+    with db.atomic():
+        db.execute(
+            """INSERT INTO fetch_events (run_id, feed_id, target, url, status, bytes, duration_ms, outcome,
+                                         error, at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [fetch.run_id, fetch.feed_id, fetch.target, fetch.url, fetch.status, fetch.size, duration_ms,
+             str(fetch.outcome), fetch.error, _iso(_now()), fetch.attempts],
+        )
 
 
 def close_interrupted_runs(db: sqlite_utils.Database) -> int:

@@ -14,7 +14,6 @@ from extractors.classifier import ClaimClassifier
 from extractors.nlp import load_nlp
 from extractors.number_units import dollar_of
 from extractors.numbers import Quantity, find_quantities
-from extractors.parallel import ExtractionPool
 
 LOGGER = logging.getLogger(__name__)
 
@@ -57,14 +56,13 @@ class ClaimFinder:
     Args:
         shortcuts: use the exact fast stand-ins for slow pipeline components (see nlp.py); off
             gives the stock spaCy pipeline, for the benchmark's naive run.
-        workers: processes for `find_many`; above 1, each loads its own model (about 300 MB).
+
+    Several processes, each with its own ClaimFinder, are `monitor/executor.py`'s job.
     """
 
-    def __init__(self, model: str, classifier: ClaimClassifier | None = None, shortcuts: bool = True,
-                 workers: int = 1) -> None:
+    def __init__(self, model: str, classifier: ClaimClassifier | None = None, shortcuts: bool = True) -> None:
         self.nlp: Language = load_nlp(model, fast=shortcuts)
         self.classifier = classifier if classifier is not None else ClaimClassifier.load_default()
-        self._pool = ExtractionPool(model, self.classifier, shortcuts, workers) if workers > 1 else None
 
     def find(self, text: str, country: str | None = None) -> Extraction:
         """Find the claims in one text; `country` (ISO 3166, from the page's site) says whose dollar "$" is."""
@@ -72,25 +70,14 @@ class ClaimFinder:
 
     def find_many(self, texts: Iterable[str], batch_size: int = 16,
                   countries: Iterable[str | None] | None = None) -> Iterator[Extraction]:
-        """Find the claims in many texts, parsing them in batches (in the worker processes, if any).
+        """Find the claims in many texts, parsing them in batches.
 
         `countries`, when given, has one entry per text (see `find`).
         """
         texts = list(texts)
         countries = list(countries) if countries is not None else [None] * len(texts)
-        if self._pool is not None:
-            step = batch_size * self._pool.workers
-            for start in range(0, len(texts), step):
-                yield from self._pool.map(texts[start:start + step], countries[start:start + step])
-            return
         for doc, country in zip(self.nlp.pipe(texts, batch_size=batch_size), countries, strict=True):
             yield self._extract(doc, country)
-
-    def close(self) -> None:
-        """Stop the worker processes, if any."""
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
 
     def _extract(self, doc: Doc, country: str | None = None) -> Extraction:
         quantities = find_quantities(doc, dollar=dollar_of(country))

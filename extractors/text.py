@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import trafilatura
+from w3lib.encoding import html_to_unicode
 
 from extractors.language import decide_language
 
@@ -58,6 +61,41 @@ class Page:
     def is_teaser(self) -> bool:
         """A paywalled page whose body is too short to be more than the free opening."""
         return bool(self.paywalled) and len(self.text.split()) < TEASER_WORDS
+
+
+class FetchedBytes(Protocol):
+    """What turning a fetch into a Page needs of it (`monitor.fetch.Fetched` is one)."""
+
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def final_url(self) -> str: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def content_type(self) -> str: ...
+
+
+def page_from(fetched: FetchedBytes) -> Page:
+    """Turn fetched bytes into a Page: HTML through trafilatura, plain text cleaned as it is.
+
+    Raises:
+        NotAnArticle: neither HTML nor plain text, or no article text in it.
+    """
+    if fetched.content_type in ("text/html", "application/xhtml+xml") or looks_like_html(fetched.content):
+        return extract_page(_decode(fetched), url=None if fetched.final_url.startswith("file:") else fetched.final_url)
+    if fetched.content_type in ("", "text/plain"):
+        return extract_plain_text(_decode(fetched))
+    raise NotAnArticle(f"not an HTML page (content type {fetched.content_type})")
+
+
+def _decode(fetched: FetchedBytes) -> str:
+    # The header's charset, else a BOM or <meta charset>, else UTF-8; undecodable bytes become U+FFFD.
+    _, text = html_to_unicode(fetched.headers.get("content-type"), fetched.content)
+    return text
 
 
 def looks_like_html(content: bytes) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from db.store import open_database
+from db.database import open_database
 from monitor.config import DEFAULT_DATABASE, DEFAULT_FEEDS, DEFAULT_MODEL, Config, ConfigError, Defaults, load_config
 
 LOGGER = logging.getLogger(__name__)
@@ -205,7 +205,7 @@ def extract(sources: tuple[str, ...], output_format: str, quantities: bool, mode
 
     Example: claimwatch extract article.html https://example.org/story --format jsonl
     """
-    from monitor.pipeline import extract_sources
+    from monitor.extract import extract_sources
 
     failed = 0
     for result in extract_sources(sources, model=model):
@@ -272,8 +272,8 @@ def discover(site: str, feeds_path: Path) -> None:
 @friendly_errors
 def stats(db_path: Path, as_json: bool) -> None:
     """Show totals, the last crawl, and feeds whose last fetch failed."""
-    from db.store import open_database
-    from db.store import stats as database_stats
+    from db.database import open_database
+    from db.database import stats as database_stats
 
     if not db_path.exists():
         raise FileNotFoundError(f"{db_path}: no such database (run `claimwatch crawl` first)")
@@ -309,7 +309,7 @@ def claims(db_path: Path, status: str | None, speaker: str | None, attributed: b
 
     Example: claimwatch claims --speaker police --limit 20
     """
-    from db.store import list_claims
+    from db.articles import list_claims
 
     if not db_path.exists():
         raise FileNotFoundError(f"{db_path}: no such database (run `claimwatch crawl` first)")
@@ -405,7 +405,7 @@ def review_list(db_path: Path, status: str, limit: int, output_format: str) -> N
 
     Example: claimwatch review list --limit 20
     """
-    from db.store import list_claims
+    from db.articles import list_claims
 
     for claim in list_claims(_require_database(db_path), status=status, limit=limit, order="score"):
         click.echo(json.dumps(claim, ensure_ascii=False) if output_format == "jsonl" else _queue_line(claim))

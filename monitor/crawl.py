@@ -1,38 +1,38 @@
-"""Crawl: feeds and pages fetched in parallel (workers.py), claims found and stored here, in the main thread.
+"""The crawl pipeline: feeds and pages fetched in parallel (jobs.py), claims found (executor.py), stored here.
 
-The main thread owns the database and the spaCy model: it reads each finished fetch, queues the
-feed's new entries, batches page texts through `ClaimFinder.find_many`, and stores each article
-in one transaction. A crawl killed at any point leaves whole articles only; the next one redoes
-what is missing, because a feed's validators are saved only after all its entries are handled.
+The main thread owns the database: it reads each finished fetch, queues the feed's new entries,
+hands page texts to the executor in batches, and stores each article in one transaction. A crawl
+killed at any point leaves whole articles only; the next one redoes what is missing, because a
+feed's validators are saved only after all its entries are handled (see `FeedJob`).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import multiprocessing
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
-from db import crawling, store
-from extractors.claims import EXTRACTOR_VERSION, ClaimFinder, Extraction
+from db import articles, crawling
+from db.articles import ArchivedPage, ArticleRecord
+from db.crawling import FetchRecord
+from db.database import open_database
+from extractors.claims import EXTRACTOR_VERSION, Extraction
 from extractors.text import NotAnArticle, Page
 from monitor.config import Config, FeedConfig, resolve_feed_url
-from monitor.dates import parse_date
+from monitor.dates import choose_published, parse_date
+from monitor.executor import Executor, open_executor
 from monitor.feeds import FeedEntry
-from monitor.fetch import Fetched, Fetcher, FetchSettings, is_local
+from monitor.fetch import FailureKind, Fetcher, FetchSettings, is_local
+from monitor.jobs import ArticleJob, ArticleResult, FeedJob, FeedResult, Outcome, fetch_article, fetch_feed
 from monitor.lock import exclusive
-from monitor.pipeline import article_row, page_from
 from monitor.politeness import HostQueue
 from monitor.progress import Progress
 from monitor.robots import RobotsCache
-from monitor.urls import canonical_url, host_of
-from monitor.workers import ArticleJob, ArticleResult, FeedJob, FeedResult, fetch_article, fetch_feed
+from monitor.urls import canonical_url, host_of, with_canonical_url
 
 LOGGER = logging.getLogger(__name__)
 
@@ -62,16 +62,19 @@ class CrawlSummary:
 
 
 class Crawler:
-    """Runs feeds and pages through fetch → text → claims → store against one database."""
+    """Runs feeds and pages through fetch → text → claims → store against one database.
 
-    def __init__(self, db: sqlite_utils.Database, config: Config, finder: ClaimFinder,
+    `executor` turns fetched bytes into text and texts into claims (in this process or a pool).
+    """
+
+    def __init__(self, db: sqlite_utils.Database, config: Config, executor: Executor,
                  progress: Progress | None = None) -> None:
         self.db = db
         self.config = config
-        self.finder = finder
+        self.executor = executor
         self.settings = FetchSettings.from_defaults(config.defaults)
         self.progress = progress or Progress()
-        self.summary = CrawlSummary(run_id=store.start_run(db))
+        self.summary = CrawlSummary(run_id=crawling.start_run(db))
         self._jobs: dict[str, ArticleJob] = {}
         self._ready: list[ArticleResult] = []
         self._queue: HostQueue | None = None
@@ -82,8 +85,7 @@ class Crawler:
 
     def run(self, feeds: list[FeedConfig], pages: list[str]) -> CrawlSummary:
         """Fetch `feeds` and their new entries, plus standalone `pages` (paths or URLs), then store them."""
-        with Fetcher(self.settings) as fetcher, ThreadPoolExecutor(self.settings.workers) as pool, \
-                _text_processes(self.config.defaults.extract_workers) as self._to_page:
+        with Fetcher(self.settings) as fetcher, ThreadPoolExecutor(self.settings.workers) as pool:
             self._fetcher = fetcher
             self._robots = RobotsCache(fetcher, self.settings.user_agent) if self.config.defaults.obey_robots else None
             self._queue = HostQueue(pool, self.settings.per_host_concurrency)
@@ -91,7 +93,7 @@ class Crawler:
                 self._drain(feeds, pages)
             except BaseException:
                 self._queue.cancel()
-                store.finish_run(self.db, self.summary.run_id, self.summary.counts(), status="interrupted")
+                crawling.finish_run(self.db, self.summary.run_id, self.summary.counts(), status="interrupted")
                 raise
             finally:
                 self.progress.close()
@@ -99,7 +101,7 @@ class Crawler:
 
     def finish(self) -> CrawlSummary:
         """Close the crawl_runs row and return the summary."""
-        store.finish_run(self.db, self.summary.run_id, self.summary.counts())
+        crawling.finish_run(self.db, self.summary.run_id, self.summary.counts())
         return self.summary
 
     def _drain(self, feeds: list[FeedConfig], pages: list[str]) -> None:
@@ -114,7 +116,7 @@ class Crawler:
                 self._handle_feed(result)
             else:
                 self._handle_article(result)
-            if len(self._ready) >= EXTRACT_BATCH * self.config.defaults.extract_workers:
+            if len(self._ready) >= EXTRACT_BATCH * self.executor.workers:
                 self._extract_ready()
         self._extract_ready()
 
@@ -124,7 +126,7 @@ class Crawler:
         self.summary.feeds_total += 1
         state = crawling.feed_state(self.db, feed.name)
         with self.db.atomic():
-            feed_id = store.upsert_feed(self.db, feed.name, feed.url, feed.tags, feed.enabled)
+            feed_id = crawling.upsert_feed(self.db, feed.name, feed.url, feed.tags, feed.enabled)
         if state and state["url"] != feed.url:
             crawling.forget_feed_http_state(self.db, feed_id)
             state = None
@@ -153,7 +155,7 @@ class Crawler:
         fetched = result.fetched
         warning = result.parsed.warning if result.parsed else None
         title = result.parsed.title if result.parsed else None
-        crawling.record_feed_success(self.db, job.feed_id, "warning" if warning else "ok", warning, title,
+        crawling.record_feed_success(self.db, job.feed_id, Outcome.WARNING if warning else Outcome.OK, warning, title,
                                      fetched.permanent_url)
         if fetched.permanent_url:
             LOGGER.warning("feed %s moved permanently to %s; update feeds.yaml", job.feed.name, fetched.permanent_url)
@@ -193,9 +195,8 @@ class Crawler:
         LOGGER.warning("feed %s failed (next try after %s): %s", job.feed.name, retry_after, error)
 
     def _maybe_finish_feed(self, job: FeedJob) -> None:
-        if job.pending == 0 and job.validators is not None and not job.blocked:
-            crawling.save_feed_validators(self.db, job.feed_id, *job.validators)
-            job.validators = None
+        if (validators := job.validators_to_save()) is not None:
+            crawling.save_feed_validators(self.db, job.feed_id, *validators)
 
     # Articles
 
@@ -208,31 +209,29 @@ class Crawler:
         key = canonical_url(link)
         job = self._jobs.get(key)
         if job is None:
-            known = store.find_article(self.db, link, key)
+            known = articles.find_article(self.db, link, key)
             if known is not None:
                 self._link(known, feeds)
             else:
                 self._queue_article(ArticleJob(link, key, feed.local if feed else is_local(link), feeds, listed=listed))
         elif not job.done:
-            job.feeds.extend(feeds)
-            for waiting in feeds:
-                waiting.pending += 1
+            job.add_feeds(feeds)
         elif job.article_id is not None:
             self._link(job.article_id, feeds)
-        elif feed is not None and job.failure_kind == "temporary":
+        elif feed is not None and job.failure_kind == FailureKind.TEMPORARY:
             feed.blocked = True
 
     def _queue_article(self, job: ArticleJob) -> None:
         for feed in job.feeds:
-            feed.pending += 1
+            feed.wait_for()
         self._jobs[job.key] = job
         self.progress.plan()
-        self._queue.submit(host_of(job.url), fetch_article, job, self._fetcher, self._robots, self._to_page)
+        self._queue.submit(host_of(job.url), fetch_article, job, self._fetcher, self._robots, self.executor.page)
 
     def _handle_article(self, result: ArticleResult) -> None:
         job = result.job
         if result.error is None and (reason := self._wrong_language(result.page)):
-            result.outcome, result.error = "skipped", NotAnArticle(reason)
+            result.outcome, result.error = Outcome.SKIPPED, NotAnArticle(reason)
         self.progress.finished(job.url, result.outcome)
         feed_id = job.feeds[0].feed_id if job.feeds else None
         self._log_fetch(feed_id, "article", job.url, result)
@@ -241,15 +240,12 @@ class Crawler:
             LOGGER.warning("page %s %s: %s", job.url, result.outcome, result.error)
             self._article_done(job, None, result.error_kind)
             return
-        page = replace(result.page, canonical_url=canonical_url(result.page.canonical_url or result.fetched.final_url))
-        result.page = page
-        digest = store.text_hash(page.text)
-        twin = store.find_article(self.db, job.url, job.key, page.canonical_url) or store.find_article_by_hash(
+        page = result.page = with_canonical_url(result.page, result.fetched.final_url)
+        digest = articles.text_hash(page.text)
+        twin = articles.find_article(self.db, job.url, job.key, page.canonical_url) or articles.find_article_by_hash(
             self.db, digest) or self._buffered_twin(page.canonical_url, digest)
         if isinstance(twin, ArticleResult):
-            twin.job.feeds.extend(job.feeds)
-            twin.job.aliases.append(job.key)
-            job.feeds, job.done = [], True
+            job.merge_into(twin.job)
         elif twin is not None:
             job.aliases.append(job.key)
             self._article_done(job, twin)
@@ -266,7 +262,7 @@ class Crawler:
 
     def _buffered_twin(self, key: str | None, digest: str) -> ArticleResult | None:
         for waiting in self._ready:
-            if waiting.page.canonical_url == key or store.text_hash(waiting.page.text) == digest:
+            if waiting.page.canonical_url == key or articles.text_hash(waiting.page.text) == digest:
                 return waiting
         return None
 
@@ -279,113 +275,92 @@ class Crawler:
         for result, extraction in zip(ready, self._extract([r.page for r in ready]), strict=True):
             if isinstance(extraction, Exception):
                 self.summary.errors.append(f"page {result.job.url}: extraction failed: {extraction}")
-                self._article_done(result.job, None, "content")
+                self._article_done(result.job, None, FailureKind.CONTENT)
             else:
                 self._store(result, extraction)
 
     def _extract(self, pages: list[Page]) -> list[Extraction | Exception]:
         try:
-            return list(self.finder.find_many([p.text for p in pages], batch_size=EXTRACT_BATCH,
-                                              countries=[p.country for p in pages]))
+            return self.executor.extract([p.text for p in pages], [p.country for p in pages], EXTRACT_BATCH)
         except Exception:  # one hostile page must not stop an unattended crawl
             LOGGER.exception("batch extraction failed; retrying the %d pages one by one", len(pages))
         return [self._extract_one(page) for page in pages]
 
     def _extract_one(self, page: Page) -> Extraction | Exception:
         try:
-            return self.finder.find(page.text, page.country)
+            return self.executor.extract([page.text], [page.country])[0]
         except Exception as error:  # recorded as this page's error, the crawl goes on
             return error
 
     def _store(self, result: ArticleResult, extraction: Extraction) -> None:
-        job, fetched = result.job, result.fetched
-        claims = [claim.to_record() for claim in extraction.claims]
-        archive = {"url": job.url, "final_url": fetched.final_url, "headers": fetched.headers,
-                   "content": fetched.content}
-        quotes = [quote.to_record() for quote in extraction.quotes]
-        article_id = store.save_article(
-            self.db, article_row(job.key, result.page, job.listed), claims, quotes,
-            job.feeds[0].feed_id if job.feeds else None, EXTRACTOR_VERSION, page=archive)
+        article_id = articles.save_article(self.db, self._record(result), extraction, EXTRACTOR_VERSION)
         self.summary.articles_new += 1
-        self.summary.claims_new += len(claims)
-        self._article_done(job, article_id)
+        self.summary.claims_new += len(extraction.claims)
+        self._article_done(result.job, article_id)
 
-    def _article_done(self, job: ArticleJob, article_id: int | None, failure_kind: str | None = None) -> None:
-        job.done, job.article_id, job.failure_kind = True, article_id, failure_kind
+    @staticmethod
+    def _record(result: ArticleResult) -> ArticleRecord:
+        job, fetched, page = result.job, result.fetched, result.page
+        # The page's own date, else the one its feed or sitemap entry gave.
+        published, source = choose_published([("page", page.published), job.listed], where=job.key)
+        return ArticleRecord(job.key, page, published, source, job.feeds[0].feed_id if job.feeds else None,
+                             ArchivedPage(job.url, fetched.final_url, fetched.content, fetched.headers))
+
+    def _article_done(self, job: ArticleJob, article_id: int | None, failure_kind: FailureKind | None = None) -> None:
+        job.finish(article_id, failure_kind)
         if article_id is not None:
             self._link(article_id, job.feeds, job.aliases)
         for feed in job.feeds:
-            feed.pending -= 1
-            feed.blocked |= failure_kind == "temporary"
             self._maybe_finish_feed(feed)
 
     def _link(self, article_id: int, feeds: list[FeedJob], aliases: Sequence[str] = ()) -> None:
-        with self.db.atomic():
-            for feed in feeds:
-                store.link_article_to_feed(self.db, article_id, feed.feed_id)
-            for url in aliases:
-                store.add_article_url(self.db, article_id, url)
+        articles.link_article(self.db, article_id, [feed.feed_id for feed in feeds], aliases)
 
     def _log_fetch(self, feed_id: int | None, target: str, url: str, result: FeedResult | ArticleResult) -> None:
         fetched, error = result.fetched, result.error
-        store.record_fetch(
-            self.db, run_id=self.summary.run_id, feed_id=feed_id, target=target, url=url, outcome=result.outcome,
+        crawling.record_fetch(self.db, FetchRecord(
+            run_id=self.summary.run_id, feed_id=feed_id, target=target, url=url, outcome=result.outcome,
             status=getattr(error, "status", None) if fetched is None else fetched.status,
             size=None if fetched is None else len(fetched.content), duration=result.elapsed,
             error=str(error) if error else getattr(result, "parsed", None) and result.parsed.warning,
             attempts=None if fetched is None else fetched.attempts,
-        )
+        ))
 
 
 def run_crawl(config: Config, db_path: Path, progress: Progress | None = None,
-              finder: ClaimFinder | None = None) -> CrawlSummary:
+              executor: Executor | None = None) -> CrawlSummary:
     """Crawl every enabled feed in `config` into the database at `db_path`, holding the crawl lock.
 
     Args:
-        finder: a loaded ClaimFinder to reuse; by default the model in `config` is loaded.
+        executor: where text and claims are extracted, to reuse a loaded model; by default one
+            is opened for the model and `extract_workers` in `config`, and closed afterwards.
 
     Raises:
         AlreadyRunning: another crawl holds the lock.
     """
     with exclusive(db_path):
-        db = store.open_database(db_path)
+        db = open_database(db_path)
         crawling.close_interrupted_runs(db)
-        if finder is not None:
-            return Crawler(db, config, finder, progress).crawl()
-        finder = ClaimFinder(config.defaults.model, workers=config.defaults.extract_workers)
-        try:
-            return Crawler(db, config, finder, progress).crawl()
-        finally:
-            finder.close()
+        return _run(db, config, executor, lambda crawler: crawler.crawl(), progress)
 
 
-@contextmanager
-def _text_processes(workers: int) -> Iterator[Callable[[Fetched], Page]]:
-    """Where fetched pages become text: in the fetch thread, or, with several workers, in other processes.
-
-    trafilatura holds the interpreter lock, so in the fetch threads it caps a crawl at one core.
-    """
-    if workers <= 1:
-        yield page_from
-        return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield functools.partial(_page_in, pool)
-
-
-def _page_in(pool: ProcessPoolExecutor, fetched: Fetched) -> Page:
-    return pool.submit(page_from, fetched).result()
-
-
-def ingest_folder(folder: Path, db_path: Path, config: Config) -> CrawlSummary:
+def ingest_folder(folder: Path, db_path: Path, config: Config, executor: Executor | None = None) -> CrawlSummary:
     """Load a folder of saved pages (.html, .htm, .txt) through the same pipeline as a crawl."""
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder")
     paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and p.is_file())
     pages = [path.resolve().as_uri() for path in paths]
     with exclusive(db_path):
-        db = store.open_database(db_path)
-        finder = ClaimFinder(config.defaults.model, workers=config.defaults.extract_workers)
-        try:
-            return Crawler(db, config, finder).run([], pages)
-        finally:
-            finder.close()
+        db = open_database(db_path)
+        return _run(db, config, executor, lambda crawler: crawler.run([], pages))
+
+
+def _run(db: sqlite_utils.Database, config: Config, executor: Executor | None,
+         work: Callable[[Crawler], CrawlSummary], progress: Progress | None = None) -> CrawlSummary:
+    if executor is not None:
+        return work(Crawler(db, config, executor, progress))
+    executor = open_executor(config.defaults.model, config.defaults.extract_workers)
+    try:
+        return work(Crawler(db, config, executor, progress))
+    finally:
+        executor.close()

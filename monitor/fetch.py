@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
+from enum import StrEnum
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
@@ -32,19 +33,27 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 _PERMANENT_REDIRECTS = (301, 308)
 
 
+class FailureKind(StrEnum):
+    """Why a fetch or a page failed, which says whether trying again later may help."""
+
+    TEMPORARY = "temporary"  # a timeout, a refused connection, HTTP 5xx or 429: the next crawl tries again
+    PERMANENT = "permanent"  # HTTP 4xx, a bad redirect, robots.txt: trying again gives the same
+    CONTENT = "content"  # fetched, but too large or not an article
+
+
 class FetchError(Exception):
     """A fetch that failed; `kind` says whether trying again later may help."""
 
-    def __init__(self, url: str, message: str, kind: str = "permanent", status: int | None = None,
+    def __init__(self, url: str, message: str, kind: FailureKind = FailureKind.PERMANENT, status: int | None = None,
                  retry_after: float | None = None, retryable: bool | None = None) -> None:
         super().__init__(f"{url}: {message}")
         self.url = url
         self.reason = message
-        self.kind = kind  # "temporary", "permanent" or "content"
+        self.kind = kind
         self.status = status
         self.retry_after = retry_after
         # Temporary failures are retried at once unless the server would only repeat itself (a drip feed).
-        self.retryable = kind == "temporary" if retryable is None else retryable
+        self.retryable = kind == FailureKind.TEMPORARY if retryable is None else retryable
 
 
 @dataclass(frozen=True)
@@ -107,9 +116,9 @@ def read_local(source: str, max_bytes: int = MAX_BYTES) -> Fetched:
     """Read a file path or file:// URL as if it had been fetched."""
     path = Path(unquote(urlparse(source).path)) if source.startswith("file://") else Path(source)
     if not path.is_file():
-        raise FetchError(source, "no such file", kind="permanent")
+        raise FetchError(source, "no such file", kind=FailureKind.PERMANENT)
     if path.stat().st_size > max_bytes:
-        raise FetchError(source, f"file is over the {max_bytes:,}-byte limit", kind="content")
+        raise FetchError(source, f"file is over the {max_bytes:,}-byte limit", kind=FailureKind.CONTENT)
     return Fetched(url=source, final_url=path.resolve().as_uri(), content=path.read_bytes())
 
 
@@ -179,18 +188,18 @@ class Fetcher:
                                headers=response_headers, permanent_url=permanent)
             target = _redirect_target(current, status, response_headers)
             if target in seen:
-                raise FetchError(url, f"redirect loop at {target}", kind="permanent", status=status)
+                raise FetchError(url, f"redirect loop at {target}", kind=FailureKind.PERMANENT, status=status)
             if status in _PERMANENT_REDIRECTS and (permanent or current) == current:
                 permanent = target
             seen.add(target)
             current = target
-        raise FetchError(url, f"more than {self.settings.max_redirects} redirects", kind="permanent")
+        raise FetchError(url, f"more than {self.settings.max_redirects} redirects", kind=FailureKind.PERMANENT)
 
     def _request(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         try:
             check_scheme(url)
         except UnsafeURL as error:
-            raise FetchError(url, str(error), kind="permanent") from error
+            raise FetchError(url, str(error), kind=FailureKind.PERMANENT) from error
         with self.limiter.slot(host_of(url)):
             started = time.monotonic()
             try:
@@ -201,24 +210,24 @@ class Fetcher:
             except UnsafeURL as error:
                 raise FetchError(url, str(error), kind="permanent") from error
             except httpx.TimeoutException as error:
-                raise FetchError(url, f"timed out ({error.__class__.__name__})", kind="temporary") from error
+                raise FetchError(url, f"timed out ({error.__class__.__name__})", kind=FailureKind.TEMPORARY) from error
             except httpx.HTTPError as error:
-                raise FetchError(url, f"could not connect: {error}", kind="temporary") from error
+                raise FetchError(url, f"could not connect: {error}", kind=FailureKind.TEMPORARY) from error
 
     def _read(self, url: str, response: httpx.Response, started: float) -> bytes:
         limit, deadline = self.settings.max_bytes, self.settings.deadline
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(url, f"response is over the {limit:,}-byte limit ({int(declared):,} declared)",
-                             kind="content")
+                             kind=FailureKind.CONTENT)
         chunks, size = [], 0
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > limit:
-                raise FetchError(url, f"response is over the {limit:,}-byte limit", kind="content")
+                raise FetchError(url, f"response is over the {limit:,}-byte limit", kind=FailureKind.CONTENT)
             if time.monotonic() - started > deadline:
                 raise FetchError(url, f"response took over the {deadline:g} s deadline ({size:,} bytes read)",
-                                 kind="temporary", retryable=False)
+                                 kind=FailureKind.TEMPORARY, retryable=False)
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -275,7 +284,7 @@ def _raise_for_status(url: str, response: httpx.Response) -> None:
     if status < 400:
         return
     retry_after = parse_retry_after(response.headers.get("retry-after"))
-    kind = "temporary" if status >= 500 or status == 429 else "permanent"
+    kind = FailureKind.TEMPORARY if status >= 500 or status == 429 else FailureKind.PERMANENT
     suffix = f" (Retry-After {retry_after:g} s)" if retry_after is not None else ""
     raise FetchError(url, f"HTTP {status}{suffix}", kind=kind, status=status, retry_after=retry_after)
 
@@ -283,7 +292,8 @@ def _raise_for_status(url: str, response: httpx.Response) -> None:
 def _redirect_target(url: str, status: int, headers: dict[str, str]) -> str:
     location = headers.get("location")
     if not location:
-        raise FetchError(url, f"HTTP {status} redirect without a Location header", kind="permanent", status=status)
+        raise FetchError(url, f"HTTP {status} redirect without a Location header", kind=FailureKind.PERMANENT,
+                         status=status)
     return urljoin(url, location.strip())
 
 

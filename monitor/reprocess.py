@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
-from db import crawling, store
-from extractors.claims import EXTRACTOR_VERSION, ClaimFinder
-from extractors.text import NotAnArticle, Page, site_country
-from monitor.fetch import Fetched
+from db import articles
+from db.articles import ArticleRecord
+from db.database import open_database
+from extractors.claims import EXTRACTOR_VERSION
+from extractors.text import NotAnArticle, Page, page_from, site_country
+from monitor.dates import choose_published
+from monitor.executor import Executor, open_executor
 from monitor.lock import exclusive
-from monitor.pipeline import article_row, page_from
-from monitor.urls import canonical_url
+from monitor.urls import with_canonical_url
 
 LOGGER = logging.getLogger(__name__)
 
@@ -47,30 +49,30 @@ def reprocess(db_path: Path, model: str, since: str | None = None, everything: b
     if not db_path.exists():
         raise FileNotFoundError(f"{db_path}: no such database (run `claimwatch crawl` first)")
     with exclusive(db_path):
-        db = store.open_database(db_path)
-        articles = crawling.articles_to_reprocess(db, EXTRACTOR_VERSION, since, everything)
-        finder = ClaimFinder(model) if articles else None
+        db = open_database(db_path)
+        stale = articles.articles_to_reprocess(db, EXTRACTOR_VERSION, since, everything)
         summary = ReprocessSummary()
-        for start in range(0, len(articles), BATCH):
-            _reprocess_batch(db, finder, articles[start:start + BATCH], summary)
+        if not stale:
+            return summary
+        executor = open_executor(model, workers=1)
+        try:
+            for start in range(0, len(stale), BATCH):
+                _reprocess_batch(db, executor, stale[start:start + BATCH], summary)
+        finally:
+            executor.close()
     return summary
 
 
-def _reprocess_batch(db: sqlite_utils.Database, finder: ClaimFinder, articles: list[dict],
+def _reprocess_batch(db: sqlite_utils.Database, executor: Executor, stale: list[dict],
                      summary: ReprocessSummary) -> None:
-    pages = [(article, *_page(db, article, summary)) for article in articles]
+    pages = [(article, *_page(db, article, summary)) for article in stale]
     kept = [(article, page, archived) for article, page, archived in pages if page is not None]
     # A paywalled teaser keeps no claims, as in a crawl: an empty text gives an empty extraction.
-    extractions = finder.find_many(["" if page.is_teaser else page.text for _, page, _ in kept],
-                                   countries=[page.country for _, page, _ in kept])
+    extractions = executor.extract(["" if page.is_teaser else page.text for _, page, _ in kept],
+                                   [page.country for _, page, _ in kept], BATCH)
     for (article, page, archived), extraction in zip(kept, extractions, strict=True):
-        # sync_claims's own atomic() nests as a savepoint: new text, claims and quotes land together.
-        with db.atomic():
-            if archived:
-                fields = {**article_row(article["url"], page), "text_hash": store.text_hash(page.text)}
-                crawling.update_article_page(db, article["id"], fields)
-            counts = store.sync_claims(db, article["id"], [c.to_record() for c in extraction.claims],
-                                       [q.to_record() for q in extraction.quotes], EXTRACTOR_VERSION)
+        record = _record(article["url"], page) if archived else None
+        counts = articles.replace_extraction(db, article["id"], record, extraction, EXTRACTOR_VERSION)
         summary.articles += 1
         summary.from_archive += archived
         summary.claims.update(counts)
@@ -78,15 +80,18 @@ def _reprocess_batch(db: sqlite_utils.Database, finder: ClaimFinder, articles: l
 
 def _page(db: sqlite_utils.Database, article: dict, summary: ReprocessSummary) -> tuple[Page | None, bool]:
     """The page re-extracted from the archive, or the stored text when nothing was archived."""
-    archived = crawling.load_page(db, article["id"])
+    archived = articles.load_page(db, article["id"])
     if archived is None:
         # Ingested text, or an article stored before pages were archived: its stored text is all there is.
         return Page(text=article["text"], country=site_country(article["url"], article.get("canonical_url"), "")), False
-    fetched = Fetched(url=archived["url"], final_url=archived["final_url"], content=archived["content"],
-                      headers=archived["headers"])
     try:
-        page = page_from(fetched)
+        page = page_from(archived)
     except NotAnArticle as error:
         summary.errors.append(f"article {article['id']} ({article['url']}): {error}")
         return None, True
-    return replace(page, canonical_url=canonical_url(page.canonical_url or archived["final_url"])), True
+    return with_canonical_url(page, archived.final_url), True
+
+
+def _record(url: str, page: Page) -> ArticleRecord:
+    # Only the page's own date: the archive keeps no feed date, and a stored one stays when this is None.
+    return ArticleRecord(url, page, *choose_published([("page", page.published)], where=url))

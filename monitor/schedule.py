@@ -11,7 +11,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from db import crawling, store
+from db import crawling
+from db.database import open_database
 from monitor.lock import AlreadyRunning, exclusive
 
 LOGGER = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class Scheduler:
 
     def _last_started(self) -> datetime | None:
         if self._db is None and self.db_path.exists():
-            self._db = store.open_database(self.db_path)
+            self._db = open_database(self.db_path)
         recorded = crawling.last_run_started(self._db) if self._db is not None else None
         return max(filter(None, (recorded, self._last_attempt)), default=None)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from db import store
+from db.articles import reviewed_claims
+from db.database import open_database
 from extractors.classifier import Example, TrainingReport, load_labelled, train_classifier
 from extractors.nlp import load_nlp
 
@@ -23,5 +24,5 @@ def verdict_examples(db_path: Path) -> list[Example]:
     """Verified claims as positives and rejected ones as negatives."""
     if not db_path.exists():
         raise FileNotFoundError(f"{db_path}: no such database")
-    return [Example(text, start, end, label) for text, start, end, label in store.reviewed_claims(
-        store.open_database(db_path))]
+    return [Example(text, start, end, label) for text, start, end, label in reviewed_claims(
+        open_database(db_path))]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
 from courlan import normalize_url
+
+from extractors.text import Page
 
 LOGGER = logging.getLogger(__name__)
 
@@ -25,6 +28,11 @@ def canonical_url(url: str) -> str:
         # courlan refuses some odd but fetchable URLs; the raw URL is still a usable key.
         return url
     return urlunsplit(urlsplit(normalised)._replace(fragment=""))
+
+
+def with_canonical_url(page: Page, final_url: str) -> Page:
+    """The page keyed by its canonical URL: its own rel=canonical, else where the fetch ended, in canonical form."""
+    return replace(page, canonical_url=canonical_url(page.canonical_url or final_url))
 
 
 def host_of(url: str) -> str:

@@ -6,7 +6,7 @@ import sqlite_utils
 from datasette.facets import ArrayFacet, ColumnFacet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
-from db.store import KEPT_FACETS, claim_facet_counts
+from db.articles import KEPT_FACETS, claim_facet_counts
 
 COUNTED_TABLES = ("claims", "claim_details")
 

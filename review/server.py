@@ -11,7 +11,7 @@ import uvicorn
 from datasette.app import Datasette
 from datasette.plugins import pm
 
-from db.store import open_database
+from db.database import open_database
 
 LOGGER = logging.getLogger(__name__)
 

@@ -166,16 +166,30 @@ REVIEW_CLAIMS = [
 @pytest.fixture
 def claims_db(db_path: Path) -> Path:
     """A database with one article in one feed and three pending claims (ids 1-3, best score first)."""
-    from db.store import open_database, save_article, upsert_feed
+    from db.articles import ArticleRecord, save_article
+    from db.crawling import upsert_feed
+    from db.database import open_database
+    from extractors.text import Page
 
     db = open_database(db_path)
     feed_id = upsert_feed(db, "local-news", "http://127.0.0.1/feed.xml", ["test"], True)
-    article = {"url": "http://127.0.0.1/story", "canonical_url": None, "title": "Arrests up, sales down",
-               "author": "A. Reporter", "published": "2024-05-01", "site_name": "Local News", "language": "en",
-               "text": REVIEW_ARTICLE_TEXT}
-    save_article(db, article, REVIEW_CLAIMS, [], feed_id, "test-1")
+    page = Page(text=REVIEW_ARTICLE_TEXT, title="Arrests up, sales down", author="A. Reporter",
+                site_name="Local News", language="en")
+    article = ArticleRecord("http://127.0.0.1/story", page, published="2024-05-01", feed_id=feed_id)
+    save_article(db, article, extraction_of(REVIEW_CLAIMS), "test-1")
     db.close()
     return db_path
+
+
+def extraction_of(records: list[dict]):
+    """An Extraction holding these hand-written claim records (as claim_record writes them)."""
+    from extractors.claims import Claim, Extraction
+    from extractors.numbers import Quantity
+
+    quantity_fields = ("start", "end", "text", "number", "value", "low", "high", "kind", "change", "subject", "unit")
+    return Extraction(claims=[
+        Claim(Quantity(**{k: r[k] for k in quantity_fields}), r["sentence"], r["sentence_start"], r["speaker"],
+              r["score"]) for r in records])
 
 
 def serve_feed(server: LocalServer, prefix: str, pages: list[str]) -> str:

@@ -6,14 +6,17 @@ from pathlib import Path
 
 import sqlite_utils
 
+from db.articles import ArticleRecord, link_article_to_feed, save_article, sync_claims
+from db.crawling import upsert_feed
+from db.database import open_database
 from db.reviews import add_review
-from db.store import link_article_to_feed, open_database, save_article, sync_claims, upsert_feed
+from extractors.text import Page
 from review.accounts import accounts_path, add_reviewer
-from tests.conftest import REVIEW_CLAIMS
+from tests.conftest import REVIEW_CLAIMS, extraction_of
 from tests.test_review import PASSWORD, Site
 
-OTHER_ARTICLE = {"url": "http://127.0.0.1/other", "canonical_url": None, "title": "Other", "author": None,
-                 "published": None, "site_name": "Other Site", "language": "en", "text": "x" * 200}
+OTHER_ARTICLE = ArticleRecord("http://127.0.0.1/other", Page(text="x" * 200, title="Other", site_name="Other Site",
+                                                             language="en"), feed_id=2)
 
 
 def kept(db: sqlite_utils.Database) -> dict[tuple[str, str], int]:
@@ -37,7 +40,7 @@ def test_the_kept_counts_follow_every_write(claims_db: Path) -> None:
         db.execute("UPDATE articles SET site_name = 'Local News Online', published = '2024-06-01' WHERE id = 1")
     assert kept(db) == recounted(db) and kept(db)[("feeds", "wire")] == 3
     sync_claims(db, 1, REVIEW_CLAIMS[1:2], [], "test-2")  # claim 1 retracted, claim 3 deleted
-    other = save_article(db, OTHER_ARTICLE, REVIEW_CLAIMS, [], 2, "test-1")
+    other = save_article(db, OTHER_ARTICLE, extraction_of(REVIEW_CLAIMS), "test-1")
     with db.conn:
         db.execute("DELETE FROM article_feeds WHERE article_id = 1 AND feed_id = 2")
         db.execute("DELETE FROM articles WHERE id = ?", [other])

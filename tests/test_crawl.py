@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from monitor.cli import cli
 from monitor.config import Config, load_config
 from monitor.crawl import CrawlSummary, run_crawl
+from monitor.executor import LocalExecutor
 from monitor.lock import AlreadyRunning, exclusive
 from monitor.reprocess import reprocess
 from tests.conftest import MODEL, SAMPLE, rss, sample_page, serve_feed
@@ -56,7 +57,7 @@ def site(server):
 @pytest.fixture
 def crawl(tmp_path, db_path, finder):
     def run(feeds: dict[str, str], **defaults) -> CrawlSummary:
-        return run_crawl(write_config(tmp_path, feeds, **defaults), db_path, finder=finder)
+        return run_crawl(write_config(tmp_path, feeds, **defaults), db_path, executor=LocalExecutor(finder))
 
     return run
 
@@ -296,7 +297,7 @@ def test_a_crawl_killed_mid_run_leaves_a_consistent_database_and_the_next_one_fi
     assert rows(db_path, "SELECT count(*) FROM articles WHERE id NOT IN (SELECT article_id FROM pages)") == [(0,)]
     assert rows(db_path, "SELECT status, content_hash FROM crawl_runs, feeds") == [("running", None)]
     slow[0] = False
-    summary = run_crawl(config, db_path, finder=finder)
+    summary = run_crawl(config, db_path, executor=LocalExecutor(finder))
     assert summary.articles_new == len(names) - stored and not summary.errors
     assert rows(db_path, "SELECT status FROM crawl_runs ORDER BY id") == [("interrupted",), ("finished",)]
 

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from extractors.text import page_from
 from monitor.feeds import FeedError, parse_feed
 from monitor.fetch import Fetched, Fetcher, FetchError, FetchSettings, fetch, parse_retry_after
-from monitor.pipeline import page_from
 from monitor.robots import RobotsCache
 from monitor.safety import UnsafeURL, check_url
 from monitor.urls import canonical_url

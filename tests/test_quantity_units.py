@@ -11,8 +11,8 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
+from db.database import open_database
 from db.migrations import MIGRATIONS, migrate
-from db.store import open_database
 from extractors.nlp import load_nlp
 from extractors.number_units import currency_code, dollar_of, measure_unit
 from extractors.numbers import Quantity, find_quantities

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from db.articles import sync_claims
+from db.database import open_database
 from db.reviews import NoSuchClaim, ReviewRefused, add_review, claim_reviews
-from db.store import open_database, sync_claims
 from monitor.cli import cli
 from review.accounts import AccountError, accounts_path, add_reviewer, authenticate, remove_reviewer
 from review.server import build_datasette

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 
-from db import store
+from db.database import open_database
 from monitor.cli import cli
 from monitor.lock import AlreadyRunning, exclusive
 from monitor.schedule import Scheduler, is_due, last_due, parse_time
@@ -47,7 +47,7 @@ def test_due_times():
 
 
 def test_missed_runs_are_caught_up_once_on_start_then_daily(db_path):
-    db = store.open_database(db_path)
+    db = open_database(db_path)
     ran: list[datetime] = []
     clock = Clock(at(10, 10))
 

@@ -13,8 +13,8 @@ from datasette.database import Database
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
+from db.database import open_database
 from db.reviews import claim_for_review, claim_reviews
-from db.store import open_database
 from review.accounts import accounts_path, authenticate, load_accounts
 from review.facets import CountedArrayFacet, CountedColumnFacet
 from review.metadata import datasette_metadata

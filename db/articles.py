@@ -1,19 +1,27 @@
-"""Named queries: every read and write the pipeline, CLI and reviewers make, in one place."""
+"""Store stage: an article once stored, in `articles`, `article_urls`, `article_feeds`, `claims`, `quotes`, `pages`.
+
+Every write to those tables is here; `sync_claims` and `replace_extraction` keep reviewers'
+verdicts through re-extraction (the `reviews` table itself is `db/reviews.py`'s).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
-from datetime import UTC, datetime
-from pathlib import Path
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from db.crawling import archive_page, failing_feeds
-from db.migrations import migrate
+from db.database import now
 from db.reviews import restore_claim, retract_claim
+
+if TYPE_CHECKING:  # only annotations: the review server opens the database without loading spaCy
+    from extractors.claims import Extraction
+    from extractors.text import Page
 
 LOGGER = logging.getLogger(__name__)
 
@@ -23,38 +31,52 @@ _CLAIM_COLUMNS = {"sentence": "sentence", "sentence_start": "sentence_start", "s
                   "end_char": "end", "text": "text", "number": "number", "value": "value", "low": "low",
                   "high": "high", "kind": "kind", "change": "change", "unit": "unit", "subject": "subject",
                   "speaker": "speaker", "score": "score"}
+# The articles columns a Page fills (and re-extraction replaces).
+_PAGE_COLUMNS = ("canonical_url", "title", "author", "site_name", "language", "paywalled", "teaser", "text",
+                 "text_hash")
 
 
-def now() -> str:
-    """The current UTC time as ISO 8601, the one format every timestamp column uses."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+@dataclass(frozen=True)
+class ArchivedPage:
+    """The fetched bytes of an article as the `pages` table keeps them (it reads as a fetch: see page_from)."""
+
+    url: str
+    final_url: str
+    content: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """An article as the crawl hands it to the database: its key URL, its page, the date chosen, where it was listed.
+
+    `published_source` says where `published` came from ("page", "feed" or "sitemap"); `archive`
+    is the fetch kept for re-extraction (None for text that was never fetched).
+    """
+
+    url: str
+    page: Page
+    published: str | None = None
+    published_source: str | None = None
+    feed_id: int | None = None
+    archive: ArchivedPage | None = None
+
+    def row(self) -> dict:
+        """The articles-table fields this record fills (all but the id, fetch time and extractor version)."""
+        page = self.page
+        return {"url": self.url, "canonical_url": page.canonical_url, "title": page.title, "author": page.author,
+                "published": self.published, "published_source": self.published_source,
+                "site_name": page.site_name, "language": page.language, "paywalled": page.paywalled,
+                "teaser": page.is_teaser, "text": page.text, "text_hash": text_hash(page.text)}
 
 
 def text_hash(text: str) -> str:
     """A stable fingerprint of an article's text, for spotting the same story at two URLs."""
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
-
-
-def open_database(path: Path | str) -> sqlite_utils.Database:
-    """Open (creating if needed) a claimwatch database: WAL, foreign keys on, schema up to date."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA foreign_keys=ON")
-    db.execute("PRAGMA busy_timeout=30000")
-    migrate(db)
-    return db
-
-
-def upsert_feed(db: sqlite_utils.Database, name: str, url: str, tags: Iterable[str], enabled: bool) -> int:
-    """Insert or update a feed by name and return its id."""
-    db.execute(
-        """INSERT INTO feeds (name, url, tags, enabled) VALUES (?, ?, ?, ?)
-           ON CONFLICT(name) DO UPDATE SET url = excluded.url, tags = excluded.tags, enabled = excluded.enabled""",
-        [name, url, json.dumps(list(tags)), int(enabled)],
-    )
-    return db.execute("SELECT id FROM feeds WHERE name = ?", [name]).fetchone()[0]
 
 
 def find_article(db: sqlite_utils.Database, *urls: str | None) -> int | None:
@@ -89,9 +111,9 @@ def link_article_to_feed(db: sqlite_utils.Database, article_id: int, feed_id: in
         )
 
 
-def save_article(db: sqlite_utils.Database, article: dict, claims: list[dict], quotes: list[dict],
-                 feed_id: int | None, extractor_version: str, page: dict | None = None) -> int:
-    """Store an article with its claims and quotes (and its fetched `page`, archived) in one transaction.
+def save_article(db: sqlite_utils.Database, article: ArticleRecord, extraction: Extraction,
+                 extractor_version: str) -> int:
+    """Store an article with its claims and quotes (and its fetched page, archived) in one transaction.
 
     Returns the article id.
     """
@@ -102,17 +124,38 @@ def save_article(db: sqlite_utils.Database, article: dict, claims: list[dict], q
                                      language, paywalled, teaser, fetched_at, text, text_hash, extractor_version)
                VALUES (:url, :canonical_url, :title, :author, :published, :published_source, :site_name,
                        :language, :paywalled, :teaser, :fetched_at, :text, :text_hash, :extractor_version)""",
-            {"published_source": None, "paywalled": None, "teaser": False, **article, "fetched_at": stamp,
-             "text_hash": text_hash(article["text"]),
-             "extractor_version": extractor_version},
+            {**article.row(), "fetched_at": stamp, "extractor_version": extractor_version},
         )
         article_id = cursor.lastrowid
-        link_article_to_feed(db, article_id, feed_id)
-        _insert_claims(db, article_id, claims, extractor_version, stamp)
-        _insert_quotes(db, article_id, quotes)
-        if page is not None:
-            archive_page(db, article_id, page)
+        link_article_to_feed(db, article_id, article.feed_id)
+        _insert_claims(db, article_id, [claim.to_record() for claim in extraction.claims], extractor_version, stamp)
+        _insert_quotes(db, article_id, [quote.to_record() for quote in extraction.quotes])
+        if article.archive is not None:
+            _archive_page(db, article_id, article.archive)
     return article_id
+
+
+def link_article(db: sqlite_utils.Database, article_id: int, feed_ids: Iterable[int | None],
+                 aliases: Iterable[str] = ()) -> None:
+    """In one transaction, link a stored article to more feeds and remember more URLs that led to it."""
+    with db.atomic():
+        for feed_id in feed_ids:
+            link_article_to_feed(db, article_id, feed_id)
+        for url in aliases:
+            add_article_url(db, article_id, url)
+
+
+def replace_extraction(db: sqlite_utils.Database, article_id: int, article: ArticleRecord | None,
+                       extraction: Extraction, extractor_version: str) -> dict[str, int]:
+    """Re-extraction's write, in one transaction: the page's new text and metadata (if `article`), then claims.
+
+    Returns sync_claims's counts.
+    """
+    with db.atomic():
+        if article is not None:
+            _update_article_page(db, article_id, article)
+        return sync_claims(db, article_id, [c.to_record() for c in extraction.claims],
+                           [q.to_record() for q in extraction.quotes], extractor_version)
 
 
 def sync_claims(db: sqlite_utils.Database, article_id: int, claims: list[dict], quotes: list[dict],
@@ -144,52 +187,38 @@ def sync_claims(db: sqlite_utils.Database, article_id: int, claims: list[dict], 
     return counts
 
 
-def start_run(db: sqlite_utils.Database) -> int:
-    """Open a crawl_runs row and return its id."""
-    with db.atomic():
-        return db.execute("INSERT INTO crawl_runs (started_at) VALUES (?)", [now()]).lastrowid
+def _archive_page(db: sqlite_utils.Database, article_id: int, page: ArchivedPage) -> None:
+    # zlib-compressed, for re-extraction without the network; inside save_article's transaction.
+    content = page.content
+    db.execute(
+        "INSERT OR REPLACE INTO pages (article_id, url, final_url, headers, sha256, size, body, fetched_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [article_id, page.url, page.final_url, json.dumps(dict(page.headers)),
+         hashlib.sha256(content).hexdigest(), len(content), zlib.compress(content, 6), now()],
+    )
 
 
-def finish_run(db: sqlite_utils.Database, run_id: int, counts: dict[str, int], status: str = "finished") -> None:
-    """Close a crawl_runs row with its counts."""
-    columns = ("feeds_total", "feeds_failed", "entries_seen", "articles_new", "claims_new", "errors")
-    with db.atomic():
-        db.execute(
-            f"UPDATE crawl_runs SET finished_at = ?, status = ?, {', '.join(f'{c} = ?' for c in columns)} "
-            "WHERE id = ?",
-            [now(), status, *(counts.get(c, 0) for c in columns), run_id],
-        )
+def load_page(db: sqlite_utils.Database, article_id: int) -> ArchivedPage | None:
+    """The archived page of an article, decompressed, or None when it has none (ingested text)."""
+    row = db.execute("SELECT url, final_url, headers, body FROM pages WHERE article_id = ?", [article_id]).fetchone()
+    if row is None:
+        return None
+    url, final_url, headers, body = row
+    return ArchivedPage(url, final_url, zlib.decompress(body), json.loads(headers))
 
 
-def record_fetch(db: sqlite_utils.Database, *, run_id: int | None, feed_id: int | None, target: str, url: str,
-                 outcome: str, status: int | None = None, size: int | None = None,
-                 duration: float | None = None, error: str | None = None, attempts: int | None = None) -> None:
-    """Append one fetch to the fetch_events log."""
-    with db.atomic():
-        db.execute(
-            """INSERT INTO fetch_events (run_id, feed_id, target, url, status, bytes, duration_ms, outcome,
-                                         error, at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [run_id, feed_id, target, url, status, size,
-             None if duration is None else round(duration * 1000), outcome, error, now(), attempts],
-        )
-
-
-def stats(db: sqlite_utils.Database) -> dict:
-    """Totals, the last crawl, and the feeds whose latest fetch failed."""
-    def one(sql: str) -> int:
-        return db.execute(sql).fetchone()[0]
-
-    last_runs = list(db["crawl_runs"].rows_where(order_by="id desc", limit=1))
-    return {
-        "articles": one("SELECT count(*) FROM articles"),
-        "claims": one("SELECT count(*) FROM claims WHERE status != 'retracted'"),
-        "quotes": one("SELECT count(*) FROM quotes"),
-        "feeds": one("SELECT count(*) FROM feeds"),
-        "paywalled_teasers": one("SELECT count(*) FROM articles WHERE teaser = 1"),
-        "claims_by_status": dict(db.execute("SELECT status, count(*) FROM claims GROUP BY status").fetchall()),
-        "last_run": last_runs[0] if last_runs else None,
-        "failing_feeds": failing_feeds(db),
-    }
+def articles_to_reprocess(db: sqlite_utils.Database, extractor_version: str, since: str | None = None,
+                          everything: bool = False) -> list[dict]:
+    """Articles fetched since `since` whose extraction is older than `extractor_version` (or all of them)."""
+    where, params = ["1 = 1"], []
+    if since:
+        where.append("fetched_at >= ?")
+        params.append(since)
+    if not everything:
+        where.append("extractor_version != ?")
+        params.append(extractor_version)
+    sql = f"SELECT id, url, text FROM articles WHERE {' AND '.join(where)} ORDER BY id"
+    return [{"id": i, "url": u, "text": t} for i, u, t in db.execute(sql, params).fetchall()]
 
 
 def list_claims(db: sqlite_utils.Database, status: str | None = None, speaker: str | None = None,
@@ -230,6 +259,17 @@ def claim_facet_counts(db: sqlite_utils.Database, facet: str, limit: int) -> lis
     return db.execute(
         "SELECT value, claims FROM claim_facet_counts WHERE facet = ? AND claims > 0 "
         "ORDER BY claims DESC, value LIMIT ?", [facet, limit]).fetchall()
+
+
+def _update_article_page(db: sqlite_utils.Database, article_id: int, article: ArticleRecord) -> None:
+    # A page that gives no date keeps the date stored before (its feed's or sitemap's, which the archive lacks).
+    fields, columns = article.row(), _PAGE_COLUMNS
+    db.execute(
+        f"UPDATE articles SET {', '.join(f'{c} = ?' for c in columns)}, published = COALESCE(?, published), "
+        "published_source = CASE WHEN ? IS NULL THEN published_source ELSE ? END WHERE id = ?",
+        [*(fields.get(c) for c in columns), fields.get("published"), fields.get("published"),
+         fields.get("published_source"), article_id],
+    )
 
 
 def _insert_claims(db: sqlite_utils.Database, article_id: int, claims: list[dict], extractor_version: str,
