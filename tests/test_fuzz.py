@@ -14,10 +14,9 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extractors.text import NotAnArticle, extract_page, extract_plain_text
+from extractors.text import NotAnArticle, extract_page, extract_plain_text, page_from
 from monitor.feeds import FeedError, parse_feed
 from monitor.fetch import Fetched
-from monitor.pipeline import page_from
 from tests.conftest import DATA, SAMPLE, rss
 
 PAGES = [path.read_bytes() for path in sorted((SAMPLE / "pages").glob("*.html"))] + \
