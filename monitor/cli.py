@@ -15,7 +15,16 @@ from pathlib import Path
 import click
 
 from db.database import open_database
-from monitor.config import DEFAULT_DATABASE, DEFAULT_FEEDS, DEFAULT_MODEL, Config, ConfigError, Defaults, load_config
+from monitor.config import (
+    DEFAULT_DATABASE,
+    DEFAULT_FEEDS,
+    DEFAULT_MODEL,
+    MODEL_VARIABLE,
+    Config,
+    ConfigError,
+    load_config,
+    resolve_model,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -78,11 +87,21 @@ def _with_workers(config: Config, workers: int | None) -> Config:
     return dataclasses.replace(config, defaults=dataclasses.replace(config.defaults, extract_workers=workers))
 
 
+def _optional_config(feeds_path: Path) -> Config:
+    """The feeds file when it exists, for its defaults; a command that crawls no feed runs without one."""
+    return load_config(feeds_path) if feeds_path.exists() else Config(path=feeds_path)
+
+
 def model_option(function: Callable) -> Callable:
     return click.option(
-        "--model", default=lambda: os.environ.get("CLAIMWATCH_MODEL", DEFAULT_MODEL),
-        show_default=f"$CLAIMWATCH_MODEL or {DEFAULT_MODEL}", help="spaCy model package or path.",
+        "--model", help=f"spaCy model package or path [default: ${MODEL_VARIABLE}, else `model` in the feeds "
+                        f"file's defaults, else {DEFAULT_MODEL}]",
     )(function)
+
+
+def _with_model(config: Config, model: str | None) -> Config:
+    resolved = resolve_model(model, config.defaults)
+    return dataclasses.replace(config, defaults=dataclasses.replace(config.defaults, model=resolved))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,10 +117,11 @@ def cli(verbose: bool) -> None:
 @feeds_option
 @db_option
 @workers_option
+@model_option
 @click.option("--since", help="Only entries dated on or after this date (YYYY-MM-DD); overrides `since` in the "
                               "feeds file.")
 @friendly_errors
-def crawl(feeds_path: Path, db_path: Path, workers: int | None, since: str | None) -> None:
+def crawl(feeds_path: Path, db_path: Path, workers: int | None, model: str | None, since: str | None) -> None:
     """Crawl every enabled feed once and store new articles and their claims.
 
     Example: claimwatch crawl --feeds feeds.yaml --db db/claimwatch.db --since 2026-11-01
@@ -110,7 +130,7 @@ def crawl(feeds_path: Path, db_path: Path, workers: int | None, since: str | Non
 
     if since is not None:
         _check_date(since)
-    config = _with_workers(load_config(feeds_path), workers)
+    config = _with_model(_with_workers(load_config(feeds_path), workers), model)
     if since is not None:
         config = config.with_since(since)
     summary = run_crawl(config, db_path, _progress())
@@ -122,9 +142,10 @@ def crawl(feeds_path: Path, db_path: Path, workers: int | None, since: str | Non
 @click.option("--since", help="Only articles fetched on or after this date (YYYY-MM-DD).")
 @click.option("--all", "everything", is_flag=True, help="Also articles already at the current extractor version.")
 @db_option
+@feeds_option
 @model_option
 @friendly_errors
-def reprocess(since: str | None, everything: bool, db_path: Path, model: str) -> None:
+def reprocess(since: str | None, everything: bool, db_path: Path, feeds_path: Path, model: str | None) -> None:
     """Re-extract stored articles from their archived pages with the current extractor.
 
     Reviewers' verdicts are kept: a claim that still comes out keeps its id and status.
@@ -135,6 +156,7 @@ def reprocess(since: str | None, everything: bool, db_path: Path, model: str) ->
 
     if since is not None:
         _check_date(since)
+    model = resolve_model(model, _optional_config(feeds_path).defaults)
     summary = reprocess_articles(db_path, model, since=since, everything=everything)
     for error in summary.errors:
         click.echo(f"error: {error}", err=True)
@@ -148,8 +170,9 @@ def reprocess(since: str | None, everything: bool, db_path: Path, model: str) ->
 @db_option
 @click.option("--at", "at_time", help="Time of day, HH:MM (default: crawl_time in the feeds file).")
 @click.option("--max-runs", type=click.IntRange(min=1), help="Stop after this many crawls (for testing).")
+@model_option
 @friendly_errors
-def schedule(feeds_path: Path, db_path: Path, at_time: str | None, max_runs: int | None) -> None:
+def schedule(feeds_path: Path, db_path: Path, at_time: str | None, max_runs: int | None, model: str | None) -> None:
     """Crawl every day at a set time, in the foreground; a missed run is caught up on start.
 
     The feeds file is read again before each crawl. Only one scheduler runs per database; see
@@ -167,7 +190,7 @@ def schedule(feeds_path: Path, db_path: Path, at_time: str | None, max_runs: int
         raise ConfigError(f"{'--at' if at_time else f'{feeds_path}: defaults: crawl_time'}: {error}") from error
 
     def crawl_once() -> None:
-        summary = run_crawl(load_config(feeds_path), db_path, _progress())
+        summary = run_crawl(_with_model(load_config(feeds_path), model), db_path, _progress())
         _print_summary(summary, db_path)
 
     Scheduler(db_path, at, crawl_once).run(max_runs)
@@ -178,8 +201,9 @@ def schedule(feeds_path: Path, db_path: Path, at_time: str | None, max_runs: int
 @feeds_option
 @db_option
 @workers_option
+@model_option
 @friendly_errors
-def ingest(folder: Path, feeds_path: Path, db_path: Path, workers: int | None) -> None:
+def ingest(folder: Path, feeds_path: Path, db_path: Path, workers: int | None, model: str | None) -> None:
     """Load a folder of saved pages (.html, .htm, .txt) through the pipeline.
 
     Settings (model, size limits) come from the feeds file's defaults when it exists.
@@ -188,8 +212,8 @@ def ingest(folder: Path, feeds_path: Path, db_path: Path, workers: int | None) -
     """
     from monitor.crawl import ingest_folder
 
-    config = load_config(feeds_path) if feeds_path.exists() else Config(path=feeds_path)
-    summary = ingest_folder(folder, db_path, _with_workers(config, workers))
+    config = _with_model(_with_workers(_optional_config(feeds_path), workers), model)
+    summary = ingest_folder(folder, db_path, config)
     _print_summary(summary, db_path)
 
 
@@ -198,9 +222,11 @@ def ingest(folder: Path, feeds_path: Path, db_path: Path, workers: int | None) -
 @click.option("--format", "output_format", type=click.Choice(["jsonl", "table"]), default="table",
               show_default=True)
 @click.option("--quantities", is_flag=True, help="Also print every quantity mention before claim filtering.")
+@feeds_option
 @model_option
 @friendly_errors
-def extract(sources: tuple[str, ...], output_format: str, quantities: bool, model: str) -> None:
+def extract(sources: tuple[str, ...], output_format: str, quantities: bool, feeds_path: Path,
+            model: str | None) -> None:
     """Extract claims from pages, text files or URLs, without touching a database.
 
     Example: claimwatch extract article.html https://example.org/story --format jsonl
@@ -208,6 +234,7 @@ def extract(sources: tuple[str, ...], output_format: str, quantities: bool, mode
     from monitor.extract import extract_sources
 
     failed = 0
+    model = resolve_model(model, _optional_config(feeds_path).defaults)
     for result in extract_sources(sources, model=model):
         if result.error:
             failed += 1
@@ -223,16 +250,17 @@ def extract(sources: tuple[str, ...], output_format: str, quantities: bool, mode
               help="Also learn from the reviewers' verdicts in this database.")
 @click.option("--corpus", type=click.Path(file_okay=False, path_type=Path),
               help="Folder of the labelled articles' texts (default: $CLAIMWATCH_CORPUS or ../shared/corpus/html).")
+@feeds_option
 @model_option
 @friendly_errors
-def train(db_path: Path | None, corpus: Path | None, model: str) -> None:
+def train(db_path: Path | None, corpus: Path | None, feeds_path: Path, model: str | None) -> None:
     """Retrain the claim classifier (models/claim_classifier.json and models/CARD.md).
 
     Example: claimwatch train --db db/claimwatch.db
     """
     from monitor.train import retrain
 
-    report = retrain(model, db_path, corpus)
+    report = retrain(resolve_model(model, _optional_config(feeds_path).defaults), db_path, corpus)
     cv = report.cross_validation
     click.echo(f"trained on {report.examples} examples ({report.positives} claims, {report.negatives} not); "
                f"{cv.folds}-fold CV precision {cv.precision:.3f}, recall {cv.recall:.3f}, F1 {cv.f1:.3f}")
@@ -252,11 +280,11 @@ def discover(site: str, feeds_path: Path) -> None:
     Example: claimwatch discover www.example.com
     """
     from monitor.discover import discover as discover_site
-    from monitor.fetch import FetchError, FetchSettings
+    from monitor.fetch import FetchError
 
-    defaults = load_config(feeds_path).defaults if feeds_path.exists() else Defaults()
+    defaults = _optional_config(feeds_path).defaults
     try:
-        candidates = discover_site(site, FetchSettings.from_defaults(defaults))
+        candidates = discover_site(site, defaults.fetch)
     except FetchError as error:
         _fail(f"cannot read the home page: {error}", EXIT_FAILED)
     for candidate in candidates:

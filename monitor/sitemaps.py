@@ -59,7 +59,8 @@ def read_sitemap(fetched: Fetched, get: Callable[[str], Fetched], limits: Defaul
     Args:
         fetched: the sitemap the feed's URL gave.
         get: fetches a sub-sitemap URL (the crawl's fetcher, or the disk for a local feed).
-        limits: the feeds.yaml defaults; their sitemap_max_* fields and max_page_bytes bound the walk.
+        limits: the feeds.yaml defaults; their sitemap_max_* fields and max_page_bytes (`fetch.max_bytes`) bound
+            the walk.
 
     Raises:
         FeedError: not one entry could be read; the message says why.
@@ -118,7 +119,7 @@ def _visit_child(walk: SitemapWalk, parent: str, url: str, depth: int, get: Call
 def _xml_text(fetched: Fetched, limits: Defaults) -> str:
     content = fetched.content
     if content.startswith(_GZIP_MAGIC):
-        content = _gunzip(content, limits.max_page_bytes)
+        content = _gunzip(content, limits.fetch.max_bytes)
     urls = len(_LOC.findall(content))
     if urls > limits.sitemap_max_urls:
         # Counted before parsing: a hostile file never gets to build 100,000 objects.
