@@ -11,8 +11,9 @@ from dataclasses import asdict, dataclass
 from spacy.tokens import Doc, Span
 
 from extractors.cues import Cue, find_cues, find_signatures, find_speaker_labels
-from extractors.quotation_marks import Quotation, find_quotations, paragraph_bounds
+from extractors.quotation_marks import Quotation, find_quotations
 from extractors.speakers import Speaker, SpeakerResolver
+from extractors.text import paragraph_bounds
 
 LOGGER = logging.getLogger(__name__)
 

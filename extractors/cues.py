@@ -11,39 +11,10 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from extractors.speakers import is_data_noun
+from extractors.words import DATA_VERBS, OBJECT_VERBS, SPEECH_VERBS, STANCE_VERBS
 
 LOGGER = logging.getLogger(__name__)
 
-# Verbs that report speech or belief: their clause complement (or a quotation beside them) is the content.
-SPEECH_VERBS = frozenset(
-    {
-        "say", "tell", "add", "explain", "write", "state", "argue", "warn", "insist", "acknowledge", "admit", "stress",
-        "emphasize", "emphasise", "observe", "remark", "comment", "reply", "respond", "answer", "assert", "maintain",
-        "contend", "recall", "allege", "concede", "declare", "disclose", "mention", "caution", "agree", "complain",
-        "boast", "testify", "tweet", "believe", "think", "expect", "fear", "hope", "feel", "conclude", "continue",
-        "predict", "claim", "suggest", "indicate", "show", "find", "reveal", "confirm", "note", "report", "estimate",
-        "announce", "forecast", "project", "calculate", "ask", "promise", "pledge", "vow", "deny", "reiterate",
-        "repeat", "speculate", "joke", "quip", "assure", "point", "highlight", "underline", "detail", "outline"
-    }
-)
-# Verbs that attribute a stance rather than report a statement ("called for", "criticised"): their
-# object is what the source stands for, but not something the source says is so.
-STANCE_VERBS = frozenset(
-    {
-        "call", "urge", "cite", "attack", "criticize", "criticise", "praise", "condemn", "blast", "slam", "accuse",
-        "support", "back", "oppose", "want", "plan", "propose", "demand", "defend", "question", "describe", "dismiss",
-        "reject", "welcome", "applaud", "endorse", "challenge", "refuse", "seek", "recommend", "hail", "mock", "label"
-    }
-)
-# Verbs whose direct object is itself the reported content ("noted an alarming drop", "reported 41 arrests").
-OBJECT_VERBS = frozenset(
-    {
-        "note", "report", "estimate", "announce", "predict", "forecast", "project", "record", "confirm", "calculate",
-        "count", "tally", "register", "claim"
-    }
-)
-# Verbs that attribute only when data is their subject ("the figures showed a 10 percent fall").
-DATA_VERBS = frozenset(["show", "find", "reveal", "indicate", "suggest", "put", "record", "estimate", "count"])
 _CLAUSE_DEPS = frozenset({"ccomp"})
 _RELATIVE_WORDS = frozenset({"which", "who", "whom", "whose"})
 _CLAUSE_PARTS = frozenset({"advcl", "conj", "xcomp", "prep"})

@@ -10,14 +10,10 @@ from spacy.tokens import Doc, Token
 
 from extractors.number_mentions import HYPHENS, Mention
 from extractors.number_words import CURRENCY_BEFORE, MEASURE_UNITS, TIME_UNITS
+from extractors.words import MONTHS, SPEAKER_SUBJECT_VERBS
 
 LOGGER = logging.getLogger(__name__)
 
-MONTHS = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "jan", "jan.", "feb", "feb.", "mar", "mar.", "apr", "apr.", "jun", "jun.", "jul", "jul.", "aug",
-    "aug.", "sep", "sep.", "sept", "sept.", "oct", "oct.", "nov", "nov.", "dec", "dec.",
-}
 _CLOCK = {"am", "pm", "a.m.", "p.m.", "a.m", "p.m", "gmt", "bst", "utc", "et", "est", "edt", "pst", "pdt", "cet",
           "cest", "ist", "o'clock", "hrs", "h"}
 _PHONE = re.compile(r"(?<![\w-])(?:\+\d{1,3}[\s.-]?|1[\s.-])?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}"
@@ -43,8 +39,6 @@ _LABEL_NOUNS = {
 _FRAME_WORDS = {"first", "last", "past", "next", "final", "opening", "closing"}
 # "five years later", "a month after": a jump in the story's timeline, not an amount
 _TIME_SHIFTS = {"ago", "later", "earlier", "afterwards", "hence"}
-_SPEECH_VERBS = {"say", "tell", "write", "post", "add", "recall", "describe", "claim", "note", "explain", "label",
-                 "call", "ask", "comment", "complain", "argue", "suggest", "tweet", "reply", "respond", "insist"}
 _DEFINITE = {"the", "these", "those", "both", "all", "its", "their", "his", "her", "our", "my", "your"}
 
 
@@ -370,7 +364,7 @@ def _is_indefinite_one(token: Token) -> bool:
             noun.pos_ not in ("NOUN", "PROPN", "NUM") or noun.i < token.i)
     if any(child.dep_ == "relcl" for child in noun.children):
         return True
-    return noun.dep_ == "nsubj" and noun.head.lemma_ in _SPEECH_VERBS
+    return noun.dep_ == "nsubj" and noun.head.lemma_ in SPEAKER_SUBJECT_VERBS
 
 
 # "once again", "at once", "think twice": set phrases, not counts of occasions.

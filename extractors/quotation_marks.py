@@ -6,6 +6,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+from extractors.text import paragraph_bounds
+
 LOGGER = logging.getLogger(__name__)
 
 # Curly marks say which side they are on; a straight mark (or the doubled apostrophe some wire
@@ -26,16 +28,6 @@ class Quotation:
     def words(self, text: str) -> int:
         """How many words the quotation holds."""
         return len(text[self.start : self.end].split())
-
-
-def paragraph_bounds(text: str) -> list[tuple[int, int]]:
-    """The (start, end) offsets of every non-blank line: one paragraph each in extracted articles."""
-    bounds, position = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            bounds.append((position, position + len(line)))
-        position += len(line) + 1
-    return bounds
 
 
 def find_quotations(text: str) -> list[Quotation]:

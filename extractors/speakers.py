@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from extractors.words import MONTH_NAMES, WEEKDAYS
+
 LOGGER = logging.getLogger(__name__)
 
 # Honorifics and roles written before a name ("spokesperson Kirth Chantharith"): not part of it.
@@ -39,14 +41,9 @@ DATA_NOUNS = frozenset(
 _PERSON_PRONOUNS = {"he": "male", "him": "male", "she": "female", "her": "female"}
 _PRONOUN_GENDERS = {"he": "male", "him": "male", "his": "male", "himself": "male",
                     "she": "female", "her": "female", "hers": "female", "herself": "female"}
+_CALENDAR_WORDS = MONTH_NAMES | WEEKDAYS
 _PUBLISHING_VERBS = frozenset(
     {"publish", "release", "issue", "produce", "conduct", "compile", "commission", "prepare", "present", "unveil"}
-)
-_CALENDAR_WORDS = frozenset(
-    {
-        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-        "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    }
 )
 _GROUP_PRONOUNS = frozenset({"they", "them", "it"})
 _RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})

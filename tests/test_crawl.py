@@ -21,8 +21,7 @@ from monitor.crawl import CrawlSummary, run_crawl
 from monitor.executor import LocalExecutor
 from monitor.lock import AlreadyRunning, exclusive
 from monitor.reprocess import reprocess
-from tests.conftest import MODEL, SAMPLE, rss, sample_page, serve_feed
-from tests.test_fetch import drip, sequence
+from tests.conftest import MODEL, SAMPLE, drip, rss, sample_page, sequence, serve_feed
 
 GOOD = ["therepublic-police-drug-arrests", "thehill-south-dakota-meth-campaign"]
 OTHER = "chron-new-car-sales-plunge"

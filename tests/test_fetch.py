@@ -14,7 +14,7 @@ from monitor.fetch import Fetched, Fetcher, FetchError, FetchSettings, fetch, pa
 from monitor.robots import RobotsCache
 from monitor.safety import UnsafeURL, check_url
 from monitor.urls import canonical_url
-from tests.conftest import RoutedNetwork, rss, sample_page
+from tests.conftest import RoutedNetwork, drip, rss, sample_page, sequence
 
 FAST = FetchSettings(connect_timeout=2, read_timeout=2, deadline=5, max_attempts=3, backoff=0.01,
                      max_retry_after=2, per_host_delay=0.001, allow_private_hosts=True)
@@ -27,39 +27,6 @@ def settings(**changes) -> FetchSettings:
 def get(url: str, **changes) -> Fetched:
     with Fetcher(settings(**changes)) as fetcher:
         return fetcher.get(url)
-
-
-def sequence(*responses: tuple[int, dict[str, str], bytes]):
-    """A route body answering each request with the next response; the last one repeats."""
-    served = []
-
-    def body(handler) -> None:
-        status, headers, content = responses[min(len(served), len(responses) - 1)]
-        served.append(status)
-        handler.send_response(status)
-        for name, value in {"Content-Length": str(len(content)), **headers}.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(content)
-
-    return body
-
-
-def drip(chunk: bytes, pause: float):
-    """A route body that never ends: `chunk` every `pause` seconds until the client hangs up."""
-    def body(handler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/html")
-        handler.end_headers()
-        try:
-            while True:
-                handler.wfile.write(chunk)
-                handler.wfile.flush()
-                time.sleep(pause)
-        except OSError:
-            pass
-
-    return body
 
 
 def test_conditional_get_sends_the_etag_and_a_304_is_not_modified(server):

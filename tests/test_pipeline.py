@@ -7,17 +7,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from monitor.cli import cli
-from tests.conftest import DATA, rss, sample_page, serve_feed
+from tests.conftest import DATA, count, rss, run, sample_page, serve_feed
 
 SEED = DATA / "ppp-cambodia-drug-war.txt"
 PAGES = ["therepublic-police-drug-arrests", "chron-new-car-sales-plunge", "thehill-south-dakota-meth-campaign"]
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
 
 
 def feeds_file(tmp_path: Path, *feeds: tuple[str, str], extra: str = "") -> Path:
@@ -26,11 +20,6 @@ def feeds_file(tmp_path: Path, *feeds: tuple[str, str], extra: str = "") -> Path
     defaults = f"defaults:\n  timeout: 5\n  allow_private_hosts: true\n{extra}"
     path.write_text(f"{defaults}feeds:\n{entries}", encoding="utf-8")
     return path
-
-
-def count(db_path: Path, table: str) -> int:
-    with sqlite3.connect(db_path) as connection:
-        return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 @pytest.fixture

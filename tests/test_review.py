@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
-import re
 import sqlite3
 import stat
 from pathlib import Path
@@ -17,10 +15,8 @@ from db.database import open_database
 from db.reviews import NoSuchClaim, ReviewRefused, add_review, claim_reviews
 from monitor.cli import cli
 from review.accounts import AccountError, accounts_path, add_reviewer, authenticate, remove_reviewer
-from review.server import build_datasette
-from tests.conftest import REVIEW_CLAIMS, claim_record
+from tests.conftest import PASSWORD, REVIEW_CLAIMS, Site, claim_record
 
-PASSWORD = "correct horse battery"
 WRITE_QUERIES = ("verify_claim", "reject_claim", "correct_claim")
 
 
@@ -159,36 +155,6 @@ def test_review_commands_record_the_reviewer(claims_db: Path) -> None:
 
 
 # Through Datasette's real app: who may do what.
-
-class Site:
-    """Datasette's in-process client, driven from synchronous tests, with a cookie jar per visitor."""
-
-    def __init__(self, db_path: Path) -> None:
-        self.datasette = build_datasette(db_path)
-        self.database = db_path.stem
-        self.loop = asyncio.new_event_loop()
-        self.cookies: dict[str, str] = {}
-
-    def get(self, path: str, **kwargs):
-        return self._send("get", path, **kwargs)
-
-    def post(self, path: str, data: dict, **kwargs):
-        token = self.csrf_token()
-        return self._send("post", path, data={**data, "csrftoken": token}, **kwargs)
-
-    def csrf_token(self) -> str:
-        page = self.get("/-/login").text
-        return re.search(r'name="csrftoken" value="([^"]+)"', page).group(1)
-
-    def sign_in(self, name: str, password: str):
-        return self.post("/-/login", {"username": name, "password": password})
-
-    def _send(self, method: str, path: str, **kwargs):
-        response = self.loop.run_until_complete(
-            getattr(self.datasette.client, method)(path, cookies=self.cookies, **kwargs))
-        self.cookies.update({name: value for name, value in response.cookies.items() if value})
-        return response
-
 
 @pytest.fixture
 def site(claims_db: Path) -> Site:

@@ -14,8 +14,7 @@ import pytest
 from extractors.language import decide_language
 from extractors.text import extract_page
 from monitor.dates import BadDate, plausible_date
-from tests.conftest import DATA, rss
-from tests.test_pipeline import count, run
+from tests.conftest import DATA, count, rss, run
 
 SITEMAP_NS = ('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
               'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"')
