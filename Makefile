@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 SHARED ?= ../shared
 DEMO_DB := db/demo.db
 
-.PHONY: install demo test lint eval bench bench-db clean
+.PHONY: install demo test golden lint eval bench bench-db clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ demo: install
 # pytest exits 5 when it collects no tests; that is not a failure of the code.
 test: install
 	$(BIN)/pytest || [ $$? -eq 5 ]
+
+# After an intended change to what comes out: rewrite the golden claim files (tests/README.md), then commit them.
+golden: install
+	$(BIN)/python -m tests.golden --refresh
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""Build the spaCy pipeline once per process; every extractor works on the Doc it makes."""
+"""Load the spaCy model and the parse every extractor works on; claims.py adds the claim stages on top."""
 
 from __future__ import annotations
 
@@ -28,6 +28,14 @@ _FAST = {"attribute_ruler": "claimwatch_attribute_ruler", "lemmatizer": "claimwa
 
 @functools.lru_cache(maxsize=4)
 def load_nlp(model: str, fast: bool = True) -> Language:
+    """The parse alone, loaded once per process: what the rules and the classifier's training read.
+
+    The claim stages come on top in `extractors.claims.build_nlp`; see `parse_pipeline` for the arguments.
+    """
+    return parse_pipeline(model, fast)
+
+
+def parse_pipeline(model: str, fast: bool = True) -> Language:
     """Load the spaCy model named `model` (a package name or a path) with claimwatch's tokenizer rules.
 
     With `fast`, the attribute ruler and lemmatizer are swapped for stand-ins that set the same values

@@ -14,7 +14,6 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
 from extractors.claims import ClaimFinder, Extraction
-from extractors.classifier import ClaimClassifier
 from extractors.text import FetchedBytes, Page, page_from
 
 
@@ -60,12 +59,11 @@ class LocalExecutor:
 class ProcessExecutor:
     """One pool of `workers` spawned processes, each with its own loaded ClaimFinder, doing both stages."""
 
-    def __init__(self, model: str, workers: int, classifier: ClaimClassifier | None = None,
-                 shortcuts: bool = True) -> None:
+    def __init__(self, model: str, workers: int, shortcuts: bool = True) -> None:
         self.workers = workers
         # spawn, not fork: the crawler forks from a process with fetch threads running.
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_start, initargs=(model, classifier, shortcuts))
+                                         initializer=_start, initargs=(model, shortcuts))
 
     def page(self, fetched: FetchedBytes) -> Page:
         # trafilatura holds the interpreter lock: in the fetch threads it would cap a crawl at one core.
@@ -93,9 +91,9 @@ def open_executor(model: str, workers: int) -> Executor:
 _finder: ClaimFinder | None = None  # the worker process's own, loaded once by _start
 
 
-def _start(model: str, classifier: ClaimClassifier | None, shortcuts: bool) -> None:
+def _start(model: str, shortcuts: bool) -> None:
     global _finder
-    _finder = ClaimFinder(model, classifier, shortcuts=shortcuts)
+    _finder = ClaimFinder(model, shortcuts=shortcuts)
 
 
 def _extract(texts: list[str], countries: list[str | None], batch_size: int) -> list[Extraction]:
