@@ -1,4 +1,4 @@
-"""Schema migrations: named, ordered steps that create and upgrade the claimwatch database."""
+"""Schema migrations: named, ordered steps that create and upgrade every table, index and trigger (db/README.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reviews: the append-only log of verdicts on claims; its triggers make the latest verdict each claim's status."""
+"""Reviews, the table `reviews`: an append-only log of verdicts; triggers make the latest one its claim's status."""
 
 from __future__ import annotations
 
