@@ -48,13 +48,14 @@ class FetchRecord:
 
 
 def upsert_feed(db: sqlite_utils.Database, name: str, url: str, tags: Iterable[str], enabled: bool) -> int:
-    """Insert or update a feed by name and return its id."""
-    db.execute(
-        """INSERT INTO feeds (name, url, tags, enabled) VALUES (?, ?, ?, ?)
-           ON CONFLICT(name) DO UPDATE SET url = excluded.url, tags = excluded.tags, enabled = excluded.enabled""",
-        [name, url, json.dumps(list(tags)), int(enabled)],
-    )
-    return db.execute("SELECT id FROM feeds WHERE name = ?", [name]).fetchone()[0]
+    """Insert or update a feed by name and return its id, in one transaction."""
+    with db.atomic():
+        db.execute(
+            """INSERT INTO feeds (name, url, tags, enabled) VALUES (?, ?, ?, ?)
+               ON CONFLICT(name) DO UPDATE SET url = excluded.url, tags = excluded.tags, enabled = excluded.enabled""",
+            [name, url, json.dumps(list(tags)), int(enabled)],
+        )
+        return db.execute("SELECT id FROM feeds WHERE name = ?", [name]).fetchone()[0]
 
 
 def feed_state(db: sqlite_utils.Database, name: str) -> dict | None:

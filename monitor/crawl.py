@@ -125,8 +125,7 @@ class Crawler:
     def _start_feed(self, feed: FeedConfig) -> None:
         self.summary.feeds_total += 1
         state = crawling.feed_state(self.db, feed.name)
-        with self.db.atomic():
-            feed_id = crawling.upsert_feed(self.db, feed.name, feed.url, feed.tags, feed.enabled)
+        feed_id = crawling.upsert_feed(self.db, feed.name, feed.url, feed.tags, feed.enabled)
         if state and state["url"] != feed.url:
             crawling.forget_feed_http_state(self.db, feed_id)
             state = None

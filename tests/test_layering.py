@@ -1,8 +1,10 @@
-"""The package's import graph: no module of monitor/, extractors/, db/ or review/ imports itself back, even lazily."""
+"""The package's layering: no module of monitor/, extractors/, db/ or review/ imports itself back, even lazily,
+and no SQL outside db/ but in the Datasette plugin."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,3 +103,28 @@ def test_the_graph_covers_every_package():
     graph = import_graph()
     assert {name.split(".")[0] for name in graph} == set(PACKAGES)
     assert "extractors.claims" in graph["monitor.executor"]
+
+
+# A call that runs SQL or opens a transaction (sqlite3, sqlite_utils, Datasette), or a table by name.
+SQL_CALL = re.compile(r"\.(?:execute|executescript|executemany|query|atomic|execute_write)\(|\bdb\[")
+SQL_ALLOWED = ("db/", "review/plugin/")
+
+
+def sql_calls(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if SQL_CALL.search(line)]
+
+
+def test_no_sql_outside_db():
+    found = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            if not relative.startswith(SQL_ALLOWED) and (calls := sql_calls(path.read_text(encoding="utf-8"))):
+                found[relative] = calls
+    assert not found, f"SQL outside db/: {found}"
+
+
+def test_the_sql_search_sees_a_query_and_a_transaction():
+    assert sql_calls('with db.atomic():\n    db.execute("DELETE FROM claims")\nrows = db["claims"]') == [
+        "with db.atomic():", 'db.execute("DELETE FROM claims")', 'rows = db["claims"]']
+    assert sql_calls("return self.executor.extract(texts)") == []
