@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SHARED ?= ../shared
-DEMO_DB := db/demo.db
+DEMO_DB := data/demo.db
 
 .PHONY: install demo test golden lint eval bench bench-db clean
 

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from db.database import open_database  # noqa: E402
-from review.background import ServerDidNotStart, serve_in_background  # noqa: E402
+from tests.serving import ServerDidNotStart, serve_in_background  # noqa: E402
 
 BUDGET_MS = 300
 START = datetime(2022, 1, 1, tzinfo=UTC)

@@ -7,12 +7,12 @@ import functools
 import getpass
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from db.database import open_database
 from monitor.config import (
@@ -20,6 +20,7 @@ from monitor.config import (
     DEFAULT_FEEDS,
     DEFAULT_MODEL,
     MODEL_VARIABLE,
+    OLD_DEFAULT_DATABASE,
     Config,
     ConfigError,
     load_config,
@@ -61,10 +62,21 @@ def _fail(message: str, code: int) -> None:
 
 def db_option(function: Callable) -> Callable:
     return click.option(
-        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
-        default=lambda: os.environ.get("CLAIMWATCH_DB", str(DEFAULT_DATABASE)),
+        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="CLAIMWATCH_DB",
+        default=DEFAULT_DATABASE, callback=_not_left_behind,
         show_default=f"$CLAIMWATCH_DB or {DEFAULT_DATABASE}", help="SQLite database file.",
     )(function)
+
+
+def _not_left_behind(context: click.Context, parameter: click.Parameter, db_path: Path) -> Path:
+    """Refuse to start an empty default database while the one from before the move sits at its old path."""
+    if (context.get_parameter_source(parameter.name) is ParameterSource.DEFAULT and not db_path.exists()
+            and OLD_DEFAULT_DATABASE.exists()):
+        raise click.BadParameter(
+            f"the default database is now {db_path}, but yours is at {OLD_DEFAULT_DATABASE}: move it with "
+            f"`mkdir -p {db_path.parent} && mv {OLD_DEFAULT_DATABASE.parent}/claimwatch.* {db_path.parent}/` "
+            f"or pass --db {OLD_DEFAULT_DATABASE}", context, parameter)
+    return db_path
 
 
 def feeds_option(function: Callable) -> Callable:
@@ -124,7 +136,7 @@ def cli(verbose: bool) -> None:
 def crawl(feeds_path: Path, db_path: Path, workers: int | None, model: str | None, since: str | None) -> None:
     """Crawl every enabled feed once and store new articles and their claims.
 
-    Example: claimwatch crawl --feeds feeds.yaml --db db/claimwatch.db --since 2026-11-01
+    Example: claimwatch crawl --feeds feeds.yaml --db data/claimwatch.db --since 2026-11-01
     """
     from monitor.crawl import run_crawl
 
@@ -150,7 +162,7 @@ def reprocess(since: str | None, everything: bool, db_path: Path, feeds_path: Pa
 
     Reviewers' verdicts are kept: a claim that still comes out keeps its id and status.
 
-    Example: claimwatch reprocess --since 2026-01-01 --db db/claimwatch.db
+    Example: claimwatch reprocess --since 2026-01-01 --db data/claimwatch.db
     """
     from monitor.reprocess import reprocess as reprocess_articles
 
@@ -178,7 +190,7 @@ def schedule(feeds_path: Path, db_path: Path, at_time: str | None, max_runs: int
     The feeds file is read again before each crawl. Only one scheduler runs per database; see
     docs/scheduling.md for cron and systemd alternatives.
 
-    Example: claimwatch schedule --at 06:30 --feeds feeds.yaml --db db/claimwatch.db
+    Example: claimwatch schedule --at 06:30 --feeds feeds.yaml --db data/claimwatch.db
     """
     from monitor.crawl import run_crawl
     from monitor.schedule import Scheduler, parse_time
@@ -208,7 +220,7 @@ def ingest(folder: Path, feeds_path: Path, db_path: Path, workers: int | None, m
 
     Settings (model, size limits) come from the feeds file's defaults when it exists.
 
-    Example: claimwatch ingest ~/saved-pages --db db/claimwatch.db
+    Example: claimwatch ingest ~/saved-pages --db data/claimwatch.db
     """
     from monitor.crawl import ingest_folder
 
@@ -256,7 +268,7 @@ def extract(sources: tuple[str, ...], output_format: str, quantities: bool, feed
 def train(db_path: Path | None, corpus: Path | None, feeds_path: Path, model: str | None) -> None:
     """Retrain the claim classifier (models/claim_classifier.json and models/CARD.md).
 
-    Example: claimwatch train --db db/claimwatch.db
+    Example: claimwatch train --db data/claimwatch.db
     """
     from monitor.train import retrain
 
@@ -361,7 +373,7 @@ def serve(db_path: Path, host: str, port: int) -> None:
     Anyone who can reach the server may read and export; only reviewers (`claimwatch reviewer add`)
     may write, and only through the review queries.
 
-    Example: claimwatch serve --db db/claimwatch.db --port 8001
+    Example: claimwatch serve --db data/claimwatch.db --port 8001
     """
     from review.server import serve as serve_datasette
 
@@ -382,7 +394,7 @@ def reviewer() -> None:
 def reviewer_add(name: str, password_stdin: bool, db_path: Path) -> None:
     """Create a reviewer who may sign in to `claimwatch serve`, or give one a new password.
 
-    Example: claimwatch reviewer add alice --db db/claimwatch.db
+    Example: claimwatch reviewer add alice --db data/claimwatch.db
     """
     from review.accounts import accounts_path, add_reviewer
 

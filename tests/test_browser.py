@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from review.accounts import accounts_path, add_reviewer
-from review.background import serve_in_background
 from tests.conftest import ROOT
+from tests.serving import serve_in_background
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -1,4 +1,4 @@
-"""A `claimwatch serve` child process on a free port of 127.0.0.1, for the browser test and the scale benchmark."""
+"""Test helper: `claimwatch serve` on a free port of 127.0.0.1, for the browser test and the scale benchmark."""
 
 from __future__ import annotations
 
