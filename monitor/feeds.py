@@ -11,6 +11,8 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from monitor.dates import to_iso
+
 LOGGER = logging.getLogger(__name__)
 
 _HTML_START = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html)\b", re.IGNORECASE)
@@ -77,7 +79,7 @@ def _first_alternate(raw: feedparser.FeedParserDict) -> str | None:
 def _iso(parsed: time.struct_time | None) -> str | None:
     if not parsed:
         return None
-    return datetime(*parsed[:6], tzinfo=UTC).isoformat()
+    return to_iso(datetime(*parsed[:6], tzinfo=UTC))
 
 
 def _why_empty(content: bytes, parsed: feedparser.FeedParserDict) -> str:
