@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import spacy
 
 from extractors.claims import CLAIMS, QUANTITIES, QUOTES, Extraction
+from extractors.classifier import ClaimClassifier
 
 SENTENCE = "Police said 1,200 people were arrested in Sydney, at a cost of $3 million."
 
@@ -49,3 +52,15 @@ def test_the_claims_stage_needs_the_stages_before_it():
     nlp.add_pipe(CLAIMS)
     with pytest.raises(ValueError, match=QUANTITIES):
         nlp("It cost $40.")
+
+
+def test_the_claims_stage_scores_with_the_classifier_its_config_names(tmp_path):
+    path = tmp_path / "model.json"
+    ClaimClassifier({"kind=count": 2.0}, -1.0).save(path, training={})
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    for stage in (QUANTITIES, QUOTES):
+        nlp.add_pipe(stage)
+    nlp.add_pipe(CLAIMS, config={"classifier_path": str(path)})
+    scores = {claim.quantity.number: claim.score for claim in nlp("They counted 40 birds and 12% more bats.")._.claims}
+    assert scores == {"40": pytest.approx(1 / (1 + math.exp(-1))), "12%": pytest.approx(1 / (1 + math.exp(1)))}
