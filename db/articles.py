@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from db.database import now
+from db.clock import now
 from db.reviews import restore_claim, retract_claim
 
 if TYPE_CHECKING:  # only annotations: the review server opens the database without loading spaCy

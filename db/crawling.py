@@ -10,21 +10,15 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlite_utils
+
+from db.clock import now, to_iso, utc_now
 
 LOGGER = logging.getLogger(__name__)
 
 _FEED_STATE = ("id", "url", "etag", "last_modified", "content_hash", "moved_to", "failures", "retry_after")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -86,7 +80,7 @@ def record_feed_success(db: sqlite_utils.Database, feed_id: int, status: str, wa
         db.execute(
             "UPDATE feeds SET last_fetched_at = ?, last_status = ?, last_error = ?, title = COALESCE(?, title), "
             "failures = 0, retry_after = NULL, moved_to = COALESCE(?, moved_to) WHERE id = ?",
-            [_iso(_now()), status, warning, title, moved_to, feed_id],
+            [now(), status, warning, title, moved_to, feed_id],
         )
 
 
@@ -101,21 +95,21 @@ def record_feed_failure(db: sqlite_utils.Database, feed_id: int, error: str, bac
         failures = db.execute("SELECT failures FROM feeds WHERE id = ?", [feed_id]).fetchone()[0] + 1
         wait = timedelta(hours=min(backoff_hours * 2 ** (failures - 1), 24 * 7))
         wait = max(wait, timedelta(seconds=server_retry_after or 0))
-        retry_after = _iso(_now() + wait)
+        retry_after = to_iso(utc_now() + wait)
         db.execute("UPDATE feeds SET last_fetched_at = ?, last_status = 'error', last_error = ?, failures = ?, "
-                   "retry_after = ? WHERE id = ?", [_iso(_now()), error, failures, retry_after, feed_id])
+                   "retry_after = ? WHERE id = ?", [now(), error, failures, retry_after, feed_id])
     return retry_after
 
 
 def is_backing_off(state: dict | None) -> bool:
     """True while a failing feed's retry time lies in the future."""
-    return bool(state and state["retry_after"] and state["retry_after"] > _iso(_now()))
+    return bool(state and state["retry_after"] and state["retry_after"] > now())
 
 
 def start_run(db: sqlite_utils.Database) -> int:
     """Open a crawl_runs row and return its id."""
     with db.atomic():
-        return db.execute("INSERT INTO crawl_runs (started_at) VALUES (?)", [_iso(_now())]).lastrowid
+        return db.execute("INSERT INTO crawl_runs (started_at) VALUES (?)", [now()]).lastrowid
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, counts: dict[str, int], status: str = "finished") -> None:
@@ -125,7 +119,7 @@ def finish_run(db: sqlite_utils.Database, run_id: int, counts: dict[str, int], s
         db.execute(
             f"UPDATE crawl_runs SET finished_at = ?, status = ?, {', '.join(f'{c} = ?' for c in columns)} "
             "WHERE id = ?",
-            [_iso(_now()), status, *(counts.get(c, 0) for c in columns), run_id],
+            [now(), status, *(counts.get(c, 0) for c in columns), run_id],
         )
 
 
@@ -137,7 +131,7 @@ def record_fetch(db: sqlite_utils.Database, fetch: FetchRecord) -> None:
             """INSERT INTO fetch_events (run_id, feed_id, target, url, status, bytes, duration_ms, outcome,
                                          error, at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [fetch.run_id, fetch.feed_id, fetch.target, fetch.url, fetch.status, fetch.size, duration_ms,
-             str(fetch.outcome), fetch.error, _iso(_now()), fetch.attempts],
+             str(fetch.outcome), fetch.error, now(), fetch.attempts],
         )
 
 

@@ -1,19 +1,13 @@
-"""Opening the database (WAL, foreign keys, schema brought up to date), the shared clock, and totals across tables."""
+"""Opening the database (WAL, foreign keys, schema brought up to date) and totals across tables."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
 from db.crawling import failing_feeds
 from db.migrations import migrate
-
-
-def now() -> str:
-    """The current UTC time as ISO 8601, the one format every timestamp column uses."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def open_database(path: Path | str) -> sqlite_utils.Database:

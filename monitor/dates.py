@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime, timedelta
 
+from db.clock import to_iso
+
 LOGGER = logging.getLogger(__name__)
 
 # Nothing claimwatch reads was published before the web; an earlier date is a parsing accident.
@@ -35,11 +37,6 @@ def parse_date(value: str | date | datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
-
-
-def to_iso(moment: datetime) -> str:
-    """The ISO 8601 UTC form every date column stores."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def plausible_date(value: str | date | datetime, now: datetime | None = None) -> str:

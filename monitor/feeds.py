@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from monitor.dates import to_iso
+from db.clock import to_iso
 
 LOGGER = logging.getLogger(__name__)
 
