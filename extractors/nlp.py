@@ -74,7 +74,7 @@ def _make_lemmatizer(nlp: Language, name: str) -> CachedLemmatizer:
 def break_at_paragraphs(doc: Doc) -> Doc:
     """Open a sentence after every line break, so no sentence runs across a paragraph.
 
-    Extracted articles hold one paragraph a line (quotation_marks.paragraph_bounds); the parser alone
+    Extracted articles hold one paragraph a line (text.paragraph_bounds); the parser alone
     runs a heading or a caption into the next paragraph's first sentence. It keeps these preset starts.
     """
     for token in doc[:-1]:

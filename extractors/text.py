@@ -14,6 +14,7 @@ import trafilatura
 from w3lib.encoding import html_to_unicode
 
 from extractors.language import decide_language
+from extractors.page_furniture import body_paragraphs, furniture_boxes, link_texts
 
 LOGGER = logging.getLogger(__name__)
 
@@ -115,15 +116,24 @@ def extract_page(html: str, url: str | None = None) -> Page:
     """
     if len(html) > MAX_HTML_CHARS:
         raise NotAnArticle(f"page is {len(html):,} characters, over the {MAX_HTML_CHARS:,} limit")
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        raise NotAnArticle("the page could not be parsed as HTML")
+    links = link_texts(tree)
+    for box in furniture_boxes(tree):
+        box.drop_tree()
     # No deduplicate: trafilatura's cache spans every page the process has seen, so a crawl or
-    # `reprocess` would find a page it met before empty.
+    # `reprocess` would find a page it met before empty. Formatting keeps headings and list items
+    # apart in the tree, so each becomes its own paragraph.
     document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False, deduplicate=False
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=False, deduplicate=False,
+        include_formatting=True,
     )
-    words = len((document.text or "").split()) if document else 0
+    # Blank lines between paragraphs keep spaCy from running a headline into the first sentence.
+    text = "\n\n".join(body_paragraphs(document.body, document.title, links)) if document else ""
+    words = len(text.split())
     if words < MIN_ARTICLE_WORDS:
         raise NotAnArticle(f"no article text found in the page ({words} words)")
-    text = _paragraphs(document.text)
     return Page(
         text=text,
         title=document.title,
@@ -208,12 +218,6 @@ def paragraph_bounds(text: str) -> list[tuple[int, int]]:
             bounds.append((position, position + len(line)))
         position += len(line) + 1
     return bounds
-
-
-def _paragraphs(text: str) -> str:
-    # trafilatura puts one paragraph a line; a blank line between them keeps spaCy from
-    # running a headline into the first sentence.
-    return "\n\n".join(text[start:end].strip() for start, end in paragraph_bounds(text))
 
 
 def _drop_link_lists(lines: list[str]) -> list[str]:
