@@ -39,6 +39,23 @@ _FURNITURE_OPENERS = re.compile(
     r"|reporting by|additional reporting|editing by|written by|compiled by|write to|contact|email"
     r"|copyright|advertisement|story continues below|pictured|above|top|main|inset)\b\s*[:|/\-–—]",
     re.IGNORECASE)
+# Calls to the reader that need no colon to be told apart from the story.
+_READER_CALLS = re.compile(
+    r"^(?:get in touch with (?:us|our)|for more (?:stories|news|coverage) like this|follow (?:us|\w+(?:'s)?) on"
+    r"|sign up (?:for|to) (?:our|the)|subscribe (?:to|now)|click here (?:to|for)|don'?t miss (?:out|a)"
+    r"|(?:this|the) (?:article|story) (?:was|is) (?:originally )?(?:published|updated)|share this (?:article|story))\b",
+    re.IGNORECASE)
+# The sign-off of a wire story and the page's small print: who reported and edited it, how to reach
+# them, the copyright line.
+_SIGN_OFF = re.compile(
+    r"^[–—-]?\s*\(?(?:(?:additional |with )?reporting|editing|writing|compiled|produced) by\b"
+    r"|^(?:associated press|ap|reuters|afp) (?:writers?|reporters?|contributed)\b|^(?:copyright\b|©)",
+    re.IGNORECASE)
+_CONTACT = re.compile(r"\S+@\S+\.\w+|^\s*https?://\S+\s*$")
+_MAX_CONTACT_WORDS = 15
+# A time stamp on a line of its own ("2019-11-19T08:57:40+01:00", "Published 18 November 2019").
+_TIME_STAMP = re.compile(r"^\s*(?:\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-][\d:]+)?"
+                         r"|(?:published|updated|posted|last updated)\b.{0,60})\s*$", re.IGNORECASE)
 _CAPTION_OPENER = re.compile(r"^(?:pictured|photographed|\(photo|\[photo)\b", re.IGNORECASE)
 _CREDIT = re.compile(r"^(?:(?:photo|image|picture|credit)s?\s*(?::|by\b)|©|\(c\)\s)", re.IGNORECASE)
 _STOCK_LINES = re.compile(
@@ -175,7 +192,11 @@ def is_furniture(line: str, title: str | None = None) -> bool:
         return True
     if title and _fold(line) == _fold(title):
         return True
-    if _FURNITURE_OPENERS.match(line) or _CAPTION_OPENER.match(line) or _EMBEDDED_POST.search(line):
+    if any(pattern.match(line) for pattern in (_FURNITURE_OPENERS, _READER_CALLS, _CAPTION_OPENER)):
+        return True
+    if _EMBEDDED_POST.search(line) or _SIGN_OFF.match(line) or _TIME_STAMP.match(line):
+        return True
+    if _CONTACT.search(line) and len(words) <= _MAX_CONTACT_WORDS:
         return True
     return bool(_CREDIT.match(line)) and len(words) <= 12
 
