@@ -75,6 +75,9 @@ _FACT_BOX = re.compile(r"\b(?:by|in) (?:the )?numbers\b|^(?:key|fast|quick) fact
 _WORD = re.compile(r"\w+")
 # Tags of trafilatura's output that run inside a block; every other tag opens a block of its own.
 _MIN_LINK_WORDS = 4
+# A heading whose words are this much the page title's is the headline.
+_HEADLINE_OVERLAP = 0.8
+_FIGURE = re.compile(r"\d(?:[\d,.]*\d)?")
 _INLINE = {"hi", "ref", "lb", "del", "span", "graphic"}
 
 
@@ -125,27 +128,42 @@ def _furniture_class(element: etree._Element) -> bool:
 def body_paragraphs(body: etree._Element, title: str | None, links: set[str] = frozenset()) -> list[str]:
     """The article's paragraphs from trafilatura's XML body, furniture left out, one string each.
 
-    Headings stay, each its own paragraph, except those before the first paragraph of prose (the
-    headline, the standfirst, a kicker), those with no prose under them (promoted headlines) and those
-    opening a fact box, which goes with them. A block that is the whole text of one of the page's
-    `links` promotes another story. A block
-    that repeats another (a standfirst or a pull quote restating a body sentence) is kept once.
+    Headings stay, each its own paragraph, except those with no prose under them (promoted headlines),
+    those opening a fact box, which goes with them, and those before the first paragraph of prose (the
+    headline, a kicker, the standfirst) unless they state a figure the body does not. A block that is
+    the whole text of one of the page's `links` promotes another story. A block that repeats another (a
+    pull quote restating a body sentence) is kept once.
     """
     blocks = [(tag, text) for tag, text in _blocks(body) if not is_furniture(text, title) and _fold(text) not in links]
     first_prose = next((i for i, (tag, _) in enumerate(blocks) if tag != "head"), len(blocks))
+    rest = " ".join(text for _, text in blocks[first_prose:])
     kept: list[str] = []
     in_fact_box = False
     for index, (tag, text) in enumerate(blocks):
         if tag == "head":
             in_fact_box = bool(_FACT_BOX.search(text))
             following = blocks[index + 1][0] if index + 1 < len(blocks) else "head"
-            if index < first_prose or in_fact_box or following == "head":
+            if index < first_prose:
+                if _is_headline(text, title) or not _new_figures(text, rest):
+                    continue
+            elif in_fact_box or following == "head":
                 continue
             text = _NUMBERED_HEADING.sub("", text)
         elif in_fact_box:
             continue
         kept.append(text)
     return _drop_repeats(kept)
+
+
+def _is_headline(heading: str, title: str | None) -> bool:
+    words = _fold(heading).split()
+    titled = set(_fold(title or "").split())
+    return bool(words) and sum(word in titled for word in words) >= _HEADLINE_OVERLAP * len(words)
+
+
+def _new_figures(heading: str, body: str) -> bool:
+    # A standfirst that restates the body's figures adds nothing but a second copy of its claims.
+    return any(figure not in body for figure in _FIGURE.findall(heading))
 
 
 def link_texts(tree: etree._Element) -> set[str]:
