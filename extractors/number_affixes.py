@@ -18,6 +18,7 @@ from extractors.number_words import (
     MEASURE_UNITS,
     SCALED_CODES,
     SUBUNITS,
+    scale_value,
 )
 
 LOGGER = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ QUALIFIERS = {
     "~": ["about", "around", "nearly", "almost", "some", "roughly", "approximately", "an estimated", "estimated",
           "approx.", "close to", "circa", "an average of", "more or less", "just about", "almost exactly",
           "the equivalent of", "just shy of", "an approximate", "approximate", "roughly about",
-          "something like", "an average"],
+          "something like", "an average", "closer to"],
     "=": ["exactly", "precisely", "a total of", "just", "only", "a mere"],
 }
 # Prepositions are qualifiers only when they modify the number ("over 50 matches"), not when they head a
@@ -142,12 +143,25 @@ def _add_currency_after(doc: Doc, mention: Mention) -> None:
         mention.value *= SUBUNITS[word]
     mention.number_end = word_at + 1
     mention.currency = True
+    _add_scale_after_code(doc, mention)
     # "125 million Australian dollars": the country names whose dollar; a sign before already said it
     named = next((CURRENCY_ADJECTIVES[a] for a in reversed(adjectives) if a in CURRENCY_ADJECTIVES), None)
     if named:
         mention.money = named
     elif mention.money is None or word not in ("dollar", "dollars", "cent", "cents"):
         mention.money = doc[word_at].text
+
+
+def _add_scale_after_code(doc: Doc, mention: Mention) -> None:
+    """"75 USD million": a scale written after the currency code still scales the figure."""
+    code = doc[mention.number_end - 1]
+    scales = [t for t in doc[mention.number_start:mention.number_end - 1] if scale_value(t.text, True)]
+    if mention.number_end >= len(doc) or scales or not code.text.isupper() or mention.value is None:
+        return
+    scale = scale_value(doc[mention.number_end].text, True)
+    if scale is not None and doc[mention.number_end].is_alpha:
+        mention.value *= scale
+        mention.number_end += 1
 
 
 def _currency_adjectives(doc: Doc, index: int) -> list[str]:
@@ -188,8 +202,12 @@ def _is_unit(doc: Doc, mention: Mention, index: int) -> bool:
     return len(word) > 2 or doc[mention.number_end - 1]._.number_role == "digits"
 
 
+# Words a qualifier reaches across to its number: "up to a $250,000 fine", "up to an additional 15 per cent".
+_ACROSS = {"a", "an", "additional", "further", "extra"}
+
+
 def _add_qualifier_before(doc: Doc, mention: Mention, qualifiers: dict[int, tuple[int, str]]) -> None:
-    found = qualifiers.get(mention.start)
+    found = qualifiers.get(mention.start) or _qualifier_across(doc, mention, qualifiers)
     if found is None:
         _add_maximum(doc, mention)
         return
@@ -197,6 +215,20 @@ def _add_qualifier_before(doc: Doc, mention: Mention, qualifiers: dict[int, tupl
     if start == mention.start - 1 and doc[start].lower_ in _PREPOSITIONS and _heads_own_phrase(doc, mention):
         return
     mention.start, mention.qualifier = start, sign
+
+
+def _qualifier_across(doc: Doc, mention: Mention, qualifiers: dict[int, tuple[int, str]]) -> tuple[int, str] | None:
+    """A qualifier before the article of a noun phrase the figure opens; prepositions there head the phrase
+    ("over a $50 fee")."""
+    start = mention.start
+    while start > 0 and doc[start - 1].lower_ in _ACROSS and start > mention.start - 2:
+        start -= 1
+    if start == mention.start or doc[start].lower_ not in ("a", "an"):
+        return None
+    found = qualifiers.get(start)
+    if found is None or (found[0] == start - 1 and doc[found[0]].lower_ in _PREPOSITIONS):
+        return None
+    return found
 
 
 def _heads_own_phrase(doc: Doc, mention: Mention) -> bool:
@@ -212,6 +244,8 @@ def _add_maximum(doc: Doc, mention: Mention) -> None:
     window = [t.lower_ for t in doc[max(0, mention.start - 4):mention.start]]
     if window and window[-1] == "of" and "maximum" in window:
         mention.qualifier = "<"
+    elif window[-1:] == ["maximum"] and window[-2:-1] in (["a"], ["the"]):
+        mention.qualifier = "<"  # "the maximum 10 per cent", "a maximum 20 years"
 
 
 def _add_qualifier_after(doc: Doc, mention: Mention) -> None:
@@ -247,8 +281,21 @@ def _join_money(doc: Doc, whole: Mention, part: Mention) -> bool:
     if part.currency and doc[part.number_end - 1].lower_ in SUBUNITS and part.value < 1:
         whole.value += part.value
         return True
+    if part.number_start < whole.number_end:
+        # "17 USD 25": the code between the units and the cents was read as the cents' own currency too;
+        # signs ("10 $ 30 $") and lower-case letters ("rmb 10 usd 20") mark amounts of their own
+        code = doc[whole.number_end - 1]
+        cents = part.value < 100 and part.value == int(part.value) and whole.value == int(whole.value) \
+            and code.is_alpha and code.text.isupper() and doc[whole.number_start].like_num
+        if cents:
+            whole.value += part.value / 100
+        return cents
     after = doc[part.end] if part.end < len(doc) else None
-    bare = part.form == "number" and not (part.currency or part.percent or part.unit) and part.value < 100
+    # a bare figure is cents only after whole units ("3 dollars 50", "15 dollars and 50"); "$4.25 and 32" are
+    # two figures, and "$30 a dozen" a price per dozen
+    whole_units = whole.value == int(whole.value) and doc[part.start].lower_ not in ("a", "an")
+    bare = part.form == "number" and not (part.currency or part.percent or part.unit) and part.value < 100 \
+        and whole_units
     if bare and part.value == int(part.value) and (after is None or after.pos_ not in ("NOUN", "PROPN", "NUM")):
         whole.value += part.value / 100
         return True

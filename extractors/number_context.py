@@ -6,7 +6,7 @@ import logging
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.number_mentions import Mention
+from extractors.number_mentions import _COMPARED, Mention
 from extractors.number_units import currency_code, measure_unit
 
 LOGGER = logging.getLogger(__name__)
@@ -14,19 +14,23 @@ LOGGER = logging.getLogger(__name__)
 UP_WORDS = {
     "rise", "increase", "grow", "climb", "jump", "surge", "soar", "gain", "add", "boost", "raise", "double",
     "triple", "expand", "hike", "lift", "spike", "swell", "growth", "uptick", "expansion", "addition",
-    "rebound", "upswing", "improve", "improvement", "accelerate",
+    "rebound", "upswing", "improve", "improvement", "accelerate", "strengthen", "appreciate",
 }
 DOWN_WORDS = {
     "fall", "drop", "decline", "decrease", "reduce", "cut", "shrink", "slip", "sink", "tumble", "plunge", "dip",
     "slide", "lower", "slash", "lose", "halve", "ease", "shed", "trim", "dwindle", "reduction", "loss",
-    "slump", "contraction", "downturn", "fell", "plummet", "crash", "retreat", "shortfall", "deficit",
+    "slump", "contraction", "downturn", "fell", "plummet", "crash", "retreat", "shortfall", "deficit", "weaken",
+    "depreciate",
 }
 # Verbs whose bare object is the size of the change ("fell 3 points"); for "cut 4,000 jobs" or "lost 14
 # followers" the object is a count of the things themselves.
 _INTRANSITIVE = {
     "rise", "fall", "drop", "decline", "climb", "jump", "grow", "gain", "slip", "sink", "tumble", "plunge", "soar",
     "surge", "dip", "slide", "shrink", "increase", "decrease", "add", "spike", "ease", "plummet", "rebound",
+    "strengthen", "weaken", "appreciate", "depreciate",
 }
+# Nouns that measure a move the way a unit does: "fell 102.2 points", "the 0.3-point drop", "slipped two notches".
+_STEP_NOUNS = {"point", "notch", "pip"}
 # Verbs that say a threshold was crossed: "passed 60 days", "topped $1 billion".
 _EXCEED_VERBS = {"pass", "exceed", "surpass", "top", "cross", "eclipse", "outnumber"}
 # Particles that move a figure ("went up 5%") rather than complete a phrasal verb ("gave up 12 floors").
@@ -73,7 +77,8 @@ def unit_of(doc: Doc, mention: Mention, dollar: str) -> str | None:
 def _is_times(doc: Doc, mention: Mention) -> bool:
     words = [t.lower_ for t in doc[mention.end:mention.end + 2]]
     if mention.form == "multiple":
-        return words[:1] == ["as"] or doc[mention.number_start].lower_.endswith("fold")
+        return words[:1] == ["as"] or doc[mention.number_start].lower_.endswith("fold") or (
+            words[:1] and words[0] in _COMPARED and doc[mention.number_start].lower_ != "once")
     return (words[:1] == ["times"] and len(words) == 2 and words[1] in _RATIO_NEXT) or words[:1] == ["-fold"]
 
 
@@ -104,7 +109,7 @@ def _direction(doc: Doc, mention: Mention) -> str | None:
     if moves and before.lower_ in ("up", "down"):
         return before.lower_
     if before is not None and before.lower_ in _ADDED and mention.qualifier is None and not _is_subject(doc, mention):
-        return "up"
+        return _verb_polarity(doc[mention.number_start:mention.end].root) or "up"  # "lost a further 22 pounds"
     if before is not None and before.lower_ == "by" and before.i > 0 and _polarity(doc[before.i - 1]):
         return _polarity(doc[before.i - 1])  # "cut by 5%", "rose by about 300", whatever the parse
     # the whole mention's root: in "by about 300" the qualifier, not the figure, hangs from "by"
@@ -116,6 +121,14 @@ def _direction(doc: Doc, mention: Mention) -> str | None:
     return direction
 
 
+def _verb_polarity(root: Token) -> str | None:
+    """The direction of the verb whose object holds the figure: "lost another 5%", "shed a further 22 pounds"."""
+    noun = root.head if root.dep_ == "nummod" else root
+    if noun.dep_ in ("dobj", "npadvmod") and noun.head.pos_ == "VERB":
+        return _polarity(noun.head)
+    return None
+
+
 def _is_subject(doc: Doc, mention: Mention) -> bool:
     """"hired a further 500 staff" adds to a total; in "a further 17 firms had plants" the figure just counts."""
     root = doc[mention.number_start:mention.end].root
@@ -124,7 +137,13 @@ def _is_subject(doc: Doc, mention: Mention) -> bool:
 
 
 def _direction_from_head(root: Token, mention: Mention) -> str | None:
+    if root.dep_ == "nummod" and root.head.lemma_ in _STEP_NOUNS and root.head.i > root.i:
+        root = root.head  # "fell 102.2 points": the points are the figure's unit
+    elif root.dep_ == "predet" and mention.form == "fraction":
+        root = root.head  # "lost half its value"
     head = root.head
+    if root.dep_ == "nummod" and root.head.tag_ == "NNS" and _polarity(root.head):
+        return None  # "five rebounds", "three cuts": a count of events, not a change by that amount
     if root.dep_ == "pobj" and head.lower_ in ("by", "of"):
         if head.lower_ == "of" and mention.currency and head.head.lower_ in _AMOUNT_NOUNS:
             return None
@@ -135,6 +154,13 @@ def _direction_from_head(root: Token, mention: Mention) -> str | None:
     if head.i > root.i and head.pos_ == "NOUN" and root.dep_ not in ("prep", "pobj"):
         return _polarity(head)
     if root.dep_ in ("dobj", "npadvmod", "attr") and head.pos_ == "VERB" and head.lemma_ in _INTRANSITIVE:
+        return _polarity(head)
+    # "lost 130 pounds", "shed 0.12%", "lost a quarter of its value": with a measure for its object, any verb
+    # of change says by how much; "lost 14 followers" counts what was lost
+    measured = mention.unit or mention.percent or mention.form == "fraction" or root.lemma_ in _STEP_NOUNS
+    # an apposition after a comma ("cut 1,200 jobs, about 8 per cent of its workforce") restates the object
+    apart = any(t.is_punct for t in root.doc[head.i + 1:mention.start])
+    if root.dep_ in ("dobj", "npadvmod") and head.pos_ == "VERB" and measured and not mention.currency and not apart:
         return _polarity(head)
     return None
 

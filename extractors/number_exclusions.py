@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from extractors.number_mentions import HYPHENS, Mention
-from extractors.number_words import CURRENCY_BEFORE, MEASURE_UNITS, TIME_UNITS
+from extractors.number_words import CURRENCY_AFTER, CURRENCY_BEFORE, MEASURE_UNITS, TIME_UNITS
 from extractors.words import MONTHS, SPEAKER_SUBJECT_VERBS
 
 LOGGER = logging.getLogger(__name__)
@@ -60,8 +60,8 @@ class DocFacts:
 
 def exclusion(doc: Doc, mention: Mention, facts: DocFacts) -> str | None:
     """Why `mention` is not a quantitative claim, or None when it is one."""
-    for check in (_code, _phone, _list_marker, _ticker, _time, _address, _year, _date, _age, _ordinal, _name,
-                  _pronoun, _frequency, _compound):
+    for check in (_code, _phone, _dialled, _list_marker, _ticker, _time, _address, _instrument, _year, _date, _age,
+                  _predicate_age, _ordinal, _name, _pronoun, _frequency, _compound, _rate):
         reason = check(doc, mention, facts)
         if reason:
             return reason
@@ -72,6 +72,8 @@ def inherited_exclusion(doc: Doc, previous: Mention, reason: str | None, mention
     """"Articles 5 and 4", "July 9 and 10": a bare number listed right after an excluded one shares its reason."""
     if reason not in ("name", "date", "year", "code") or mention.unit or mention.currency or mention.percent:
         return None
+    if [t.lower_ for t in doc[previous.end:mention.start]] == ["out", "of"] and reason == "name":
+        return reason  # "a level 3 out of 5 risk": the scale of a label is part of it
     between = {t.lower_ for t in doc[previous.end:mention.start]}
     if not between or not between <= {"and", "or", ",", "&"}:
         return None
@@ -277,6 +279,9 @@ def _is_ordinal_fraction(doc: Doc, mention: Mention) -> bool:
 def _name(doc: Doc, mention: Mention, facts: DocFacts) -> str | None:
     if mention.form not in ("number", "range") or mention.currency or mention.percent:
         return None
+    after = _after(doc, mention.number_end)
+    if after is not None and after.lower_ == "times" and not mention.unit:
+        return None  # "called Bob 3 times", "beat Federer five times": a count of occasions after a name
     if _follows_name(doc, mention.number_start):
         return "name"
     after = _after(doc, mention.number_end)
@@ -392,9 +397,81 @@ def _frequency(doc: Doc, mention: Mention, _facts) -> str | None:
     return "frequency" if token.dep_ == "mark" or formerly or token.head.i == token.i else None
 
 
+# Words that make a number into a designation: "a .45-caliber handgun", "a 12-gauge shotgun".
+_DESIGNATIONS = {"caliber", "calibre", "gauge", "bore"}
+# Agent-noun endings that look like one: "-er" words that are units or positions keep their number.
+_NOT_AGENT_NOUNS = {"quarter", "under", "over", "hour", "year", "liter", "litre", "meter", "metre", "power", "after",
+                    "later", "member", "player", "worker", "officer", "customer", "user", "voter"}
+
+
 def _compound(doc: Doc, mention: Mention, _facts) -> str | None:
-    """"the half-year mark", "half-time": a word built on a number, not an amount."""
+    """"the half-year mark", "half-time", "a 3-pointer", "a two-seater", "a .45-caliber": a word built on a
+    number, not an amount."""
     after = _after(doc, mention.number_end)
-    if mention.form != "fraction" or after is None or after.text not in HYPHENS or after.whitespace_:
+    if after is None or after.text not in HYPHENS or after.whitespace_:
         return None
-    return "compound"
+    if mention.form == "fraction":
+        return "compound"
+    word = _after(doc, mention.number_end + 1)
+    if mention.form != "number" or word is None or not word.is_alpha or mention.unit:
+        return None
+    lower = word.lower_
+    agent = lower.endswith("er") and len(lower) > 4 and lower not in _NOT_AGENT_NOUNS and lower not in MEASURE_UNITS
+    return "compound" if agent or lower in _DESIGNATIONS else None
+
+
+_DIAL_VERBS = {"call", "dial", "text", "ring", "phone"}
+
+
+def _dialled(doc: Doc, mention: Mention, _facts) -> str | None:
+    """"called 911", "dial 999", "text 62000": a number rung is a phone number, not an amount."""
+    if mention.form != "number" or mention.number_end - mention.number_start != 1 or mention.currency:
+        return None
+    token = doc[mention.number_start]
+    verb = token.head
+    called = token.dep_ in ("dobj", "npadvmod") and verb.lemma_ in _DIAL_VERBS and verb.i < token.i
+    return "phone" if called and token.text.isdigit() and not mention.percent and not mention.unit else None
+
+
+# Tenors that name a security or a contract: "the 10-year note", "two-year bonds", "three-month aluminum".
+_INSTRUMENTS = {"bond", "bonds", "note", "notes", "yield", "yields", "treasury", "treasuries", "bill", "bills",
+                "gilt", "gilts", "bund", "bunds", "futures", "contract", "contracts", "paper", "swap", "swaps",
+                "aluminum", "aluminium", "copper", "nickel", "zinc", "libor", "euribor"}
+
+
+def _instrument(doc: Doc, mention: Mention, _facts) -> str | None:
+    after = _after(doc, mention.end)
+    tenor = mention.unit in ("year", "month", "week", "day") and mention.form == "number"
+    glued = mention.end - mention.number_end == 2 and doc[mention.number_end].text in HYPHENS
+    return "name" if tenor and glued and after is not None and after.lower_ in _INSTRUMENTS else None
+
+
+# Plural subjects are left out: "we are 12" may count the speakers.
+_PERSONS = {"i", "you", "he", "she", "who"}
+
+
+def _predicate_age(doc: Doc, mention: Mention, _facts) -> str | None:
+    """"the striker, who is 23.", "You're 22.": a bare number a person is, closing the clause, is an age."""
+    if mention.form != "number" or mention.currency or mention.percent or mention.unit or mention.qualifier:
+        return None
+    token, after = doc[mention.number_start], _after(doc, mention.number_end)
+    if token.dep_ not in ("attr", "acomp") or token.head.lemma_ != "be" or not (mention.value or 0) < 120:
+        return None
+    if after is not None and not after.is_punct:
+        return None
+    subjects = [c for c in token.head.children if c.dep_ == "nsubj"]
+    person = any(c.lower_ in _PERSONS or c.ent_type_ == "PERSON" for c in subjects)
+    return "age" if person else None
+
+
+def _rate(doc: Doc, mention: Mention, _facts) -> str | None:
+    """"64 cents a dozen", "$3 a hundred": the count a price is quoted for, not an amount of its own."""
+    if mention.form != "number" or doc[mention.number_start].lower_ not in ("a", "an") or mention.qualifier:
+        return None
+    before = _before(doc, mention.start)
+    if before is None:
+        return None
+    if before.lower_ in CURRENCY_AFTER:
+        return "rate"
+    sign = _before(doc, mention.start, 2)
+    return "rate" if before.like_num and sign is not None and sign.lower_ in CURRENCY_BEFORE else None

@@ -92,8 +92,9 @@ _WORDS = {
     "hyphen": HYPHENS,
 }
 _CODE = {"TEXT": {"REGEX": r"\d|[½¼¾⅓⅔⅕⅛⅜⅝⅞]"}, "LIKE_URL": False, "LIKE_EMAIL": False}
-# Fractions written with a slash or as one character: "1/4", "3/8", "½"; "24/7" and "9/11" are not amounts.
-_SLASH_FRACTION = re.compile(r"^(\d{1,2})/(2|3|4|5|8|10|16)$")
+# Fractions written with a slash or as one character: "1/4", "3/8", "½", bond prices in 32nds ("rose 7/32");
+# "24/7" and "9/11" are not amounts.
+_SLASH_FRACTION = re.compile(r"^(\d{1,2})/(2|3|4|5|8|10|16|32|64)$")
 _SUSPENDED = re.compile(r"^(\d[\d,]*(?:\.\d+)?)[-–]$")
 _VULGAR_FRACTION = re.compile(r"^(\d*)([½¼¾⅓⅔⅕⅛⅜⅝⅞])$")
 
@@ -107,6 +108,10 @@ def _r(*roles: str, op: str | None = None) -> dict:
 
 
 _A = {"LOWER": {"IN": ["a", "an"]}}
+# "double the size", "nearly triple what it was": a multiple when what it multiplies follows; "doubled" and
+# "a double" are a change and a noun.
+MULTIPLIED = {"double": 2, "triple": 3, "quadruple": 4}
+_COMPARED = {"the", "what", "that", "those", "its", "their", "his", "her", "our", "this"}
 # "third" is an ordinal on its own and a fraction after "a", "one" or "two-"
 _FRACTION = {"LOWER": {"IN": list(FRACTIONS)}}
 _HALF_WAY = [_r("hyphen", op="?"), {"LOWER": "and"}, _r("hyphen", op="?"), {"LOWER": "a"}, _r("hyphen", op="?"),
@@ -130,7 +135,9 @@ _PATTERNS = {
     "ordinal": [[{"LOWER": {"IN": sorted(ORDINAL_WORDS)}}], [{"LOWER": {"REGEX": r"^\d+(?:st|nd|rd|th)$"}}]],
     "vague": [[{"LOWER": {"IN": list(VAGUE)}}],
               [{"LOWER": {"IN": ["tens", "hundreds"]}}, {"LOWER": "of"}, {"LOWER": {"IN": list(VAGUE)}}]],
-    "multiple": [[{"LOWER": {"IN": [*MULTIPLES, *FOLDS]}}]],
+    "multiple": [[{"LOWER": {"IN": [*MULTIPLES, *FOLDS]}}],
+                 [{"LOWER": {"IN": sorted(MULTIPLIED)}, "POS": {"NOT_IN": ["VERB", "AUX"]}},
+                  {"LOWER": {"IN": sorted(_COMPARED)}}]],
     "code": [[_CODE]],
     "indefinite": [[_A, {"LOWER": {"IN": list(INDEFINITE_UNITS)}}]],
 }
@@ -232,7 +239,10 @@ def _atoms_from(span: Span) -> list[Mention]:
     if label == "vague":
         return [_mention(span, "vague", _vague_value(span))]
     if label == "multiple":
-        return [_mention(span, "multiple", {**MULTIPLES, **FOLDS}[span[0].lower_])]
+        word = span[0]
+        if word.lower_ in MULTIPLIED and _acts_as_verb(word):
+            return []
+        return [_mention(word.doc[word.i:word.i + 1], "multiple", {**MULTIPLES, **FOLDS, **MULTIPLIED}[word.lower_])]
     if label == "indefinite":
         mention = _mention(span, "indefinite", INDEFINITE_UNITS[span[1].lower_])
         mention.unit, mention.measure = span[1].lower_, measure_unit(span[1].text)  # "a year", "a metre"
@@ -240,6 +250,12 @@ def _atoms_from(span: Span) -> list[Mention]:
     if label == "ordinal":
         return [_mention(span, "ordinal", None)]
     return [_glued_quantity(span) or _mention(span, "code", None)]
+
+
+def _acts_as_verb(token: Token) -> bool:
+    """"would more than double its output": a tagger may call the verb a determiner; its clause says otherwise."""
+    clause = token.dep_ in ("ROOT", "ccomp", "xcomp", "advcl", "relcl", "conj")
+    return token.pos_ in ("VERB", "AUX") or clause or any(c.dep_ in ("aux", "nsubj", "dobj") for c in token.children)
 
 
 def _glued_quantity(span: Span) -> Mention | None:

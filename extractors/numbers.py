@@ -97,10 +97,15 @@ def _inherit_change(doc: Doc, previous: Mention, before: Quantity, mention: Ment
     """"an increase of 6% in March and 28% in April": a figure listed after a change, with no verb of its own
     between them, is the same kind of change."""
     between = doc[previous.end:mention.start]
-    listed = any(t.lower_ in ("and", ",") for t in between) and not any(t.pos_ in ("VERB", "AUX") for t in between)
+    verbless = not any(t.pos_ in ("VERB", "AUX") for t in between)
+    listed = bool({t.lower_ for t in between} & {"and", ","}) and verbless and before.kind == quantity.kind
+    # "fell 102.2 points, or 0.36%": the same change restated in another kind
+    restated = len(between) > 0 and between[-1].lower_ in ("or", "(") and verbless
+    # "rose by 37 percent, from 0.90 percent to 1.23 percent": the levels it moved between are not changes
+    endpoint = mention.start > 0 and doc[mention.start - 1].lower_ in ("from", "to")
     same_sentence = doc[previous.start].sent.start == doc[mention.start].sent.start
-    if before.change in ("up", "down") and quantity.change == "=" and before.kind == quantity.kind and listed \
-            and same_sentence and before.excluded is None:
+    if before.change in ("up", "down") and quantity.change == "=" and (listed or restated) and same_sentence \
+            and before.excluded is None and not endpoint:
         return replace(quantity, change=before.change)
     return quantity
 
