@@ -1,20 +1,27 @@
-"""Where the CPU-bound stages run (fetched bytes → Page, texts → Extractions): this process, or one pool of processes.
+"""Where the CPU-bound stages run (fetched bytes → Page → Extraction): this process, one pool, or a Dask cluster.
 
-The crawl, `ingest` and `reprocess` hand both stages to an Executor and keep the database in the
-main process. `extract_workers: N` (feeds.yaml) starts one pool of N spawned processes, each
-loading the model once (about 300 MB) and doing both jobs; 1 runs everything here. A later
-backend (a Dask cluster) is one more class with these methods.
+The crawl, `ingest` and `reprocess` hand batches of pages (extraction.PageWork) to an Executor and
+store each batch's analyses, as it finishes, in the main process: the one database writer.
+Fetching, politeness and the database never leave the main process. `extract_workers: N`
+(feeds.yaml) starts one pool of N spawned processes, each loading the model once (about 300 MB)
+and doing both stages; 1 runs everything here; `scheduler:` sends the batches to Dask (cluster.py).
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Protocol
 
 from extractors.claims import ClaimFinder, Extraction
-from extractors.text import FetchedBytes, Page, page_from
+from monitor.cluster import DaskExecutor
+from monitor.config import check_scheduler
+from monitor.extraction import Analysis, PageWork, analyse_batch
+
+LOGGER = logging.getLogger(__name__)
 
 
 class Finder(Protocol):
@@ -27,33 +34,52 @@ class Finder(Protocol):
 
 
 class Executor(Protocol):
-    """Runs the two CPU-bound stages; `page` is called from fetch threads, `extract` from the main thread."""
+    """Runs batches of page work somewhere and gives back their analyses as batches finish."""
 
     workers: int
 
-    def page(self, fetched: FetchedBytes) -> Page: ...
+    def submit(self, works: list[PageWork]) -> None:
+        """Queue one batch; may wait for an earlier batch to finish, to bound the work in flight."""
 
-    def extract(self, texts: list[str], countries: list[str | None], batch_size: int = 16) -> list[Extraction]: ...
+    def finished(self, wait: bool = False) -> Iterator[list[Analysis]]:
+        """The analyses of finished batches, each batch once: those done now, or (wait) every one queued."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Stop the processes or leave the cluster; batches not yet collected are dropped."""
+
+
+def open_executor(model: str, workers: int = 1, scheduler: str = "") -> Executor:
+    """The executor the settings ask for: Dask when `scheduler` is set, else this process for 1, else one pool.
+
+    Raises:
+        ClusterUnavailable: `scheduler` is set but Dask is not installed or cannot be reached.
+    """
+    if scheduler:
+        return DaskExecutor.connect(check_scheduler(scheduler), model)
+    if workers <= 1:
+        return LocalExecutor(ClaimFinder(model))
+    return ProcessExecutor(model, workers)
 
 
 class LocalExecutor:
-    """Both stages in this process: pages in the calling fetch thread, claims with a loaded finder."""
+    """Every batch analysed at once, in this process, with a loaded finder."""
 
     workers = 1
 
     def __init__(self, finder: Finder) -> None:
         self.finder = finder
+        self._done: deque[list[Analysis]] = deque()
 
-    def page(self, fetched: FetchedBytes) -> Page:
-        return page_from(fetched)
+    def submit(self, works: list[PageWork]) -> None:
+        self._done.append(analyse_batch(self.finder, works))
 
-    def extract(self, texts: list[str], countries: list[str | None], batch_size: int = 16) -> list[Extraction]:
-        return list(self.finder.find_many(texts, batch_size=batch_size, countries=countries))
+    def finished(self, wait: bool = False) -> Iterator[list[Analysis]]:
+        while self._done:
+            yield self._done.popleft()
 
     def close(self) -> None:
         """Nothing to stop: the finder belongs to the caller."""
+        self._done.clear()
 
 
 class ProcessExecutor:
@@ -61,34 +87,43 @@ class ProcessExecutor:
 
     def __init__(self, model: str, workers: int, shortcuts: bool = True) -> None:
         self.workers = workers
+        self._limit = 2 * workers
         # spawn, not fork: the crawler forks from a process with fetch threads running.
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_start, initargs=(model, shortcuts))
+        self._running: dict[Future, list[PageWork]] = {}
+        self._done: deque[list[Analysis]] = deque()
 
-    def page(self, fetched: FetchedBytes) -> Page:
-        # trafilatura holds the interpreter lock: in the fetch threads it would cap a crawl at one core.
-        return self._pool.submit(page_from, fetched).result()
+    def submit(self, works: list[PageWork]) -> None:
+        if len(self._running) >= self._limit:
+            self._collect(_first_done(self._running))
+        self._running[self._pool.submit(_analyse, works)] = works
 
-    def extract(self, texts: list[str], countries: list[str | None], batch_size: int = 16) -> list[Extraction]:
-        """The Extraction of each text, in order; the texts are cut into one slice per worker."""
-        size = max(1, -(-len(texts) // self.workers))
-        starts = range(0, len(texts), size)
-        parts = self._pool.map(_extract, [texts[i:i + size] for i in starts],
-                               [countries[i:i + size] for i in starts], [batch_size] * len(starts))
-        return [extraction for part in parts for extraction in part]
+    def finished(self, wait: bool = False) -> Iterator[list[Analysis]]:
+        self._collect({future for future in self._running if future.done()})
+        while self._done or (wait and self._running):
+            if not self._done:
+                self._collect(_first_done(self._running))
+            yield self._done.popleft()
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
 
+    def _collect(self, done: Iterable[Future]) -> None:
+        for future in done:
+            works = self._running.pop(future)
+            try:
+                self._done.append(future.result())
+            except Exception as error:  # a pool process died (BrokenProcessPool): its batch fails, named
+                self._done.append([Analysis(work.key, error=f"extraction process failed: {error}", stage="claims")
+                                   for work in works])
 
-def open_executor(model: str, workers: int) -> Executor:
-    """The executor `extract_workers: workers` asks for: this process for 1, else one pool of `workers`."""
-    if workers <= 1:
-        return LocalExecutor(ClaimFinder(model))
-    return ProcessExecutor(model, workers)
+
+def _first_done(futures: Iterable[Future]) -> set[Future]:
+    return wait(futures, return_when=FIRST_COMPLETED).done
 
 
-_finder: ClaimFinder | None = None  # the worker process's own, loaded once by _start
+_finder: ClaimFinder | None = None  # a pool process's own, loaded once by _start
 
 
 def _start(model: str, shortcuts: bool) -> None:
@@ -96,5 +131,5 @@ def _start(model: str, shortcuts: bool) -> None:
     _finder = ClaimFinder(model, shortcuts=shortcuts)
 
 
-def _extract(texts: list[str], countries: list[str | None], batch_size: int) -> list[Extraction]:
-    return list(_finder.find_many(texts, batch_size=batch_size, countries=countries))
+def _analyse(works: list[PageWork]) -> list[Analysis]:
+    return analyse_batch(_finder, works)
