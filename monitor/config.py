@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +26,9 @@ DEFAULT_FEEDS = Path("feeds.yaml")
 
 
 FEED_TYPES = ("auto", "feed", "sitemap")
+_SCHEDULER = re.compile(r"^(?:local:(?P<workers>\d+)|(?P<scheme>tcp|tls)://(?P<host>[^\s/:]+|\[[0-9a-fA-F:]+\])"
+                        r"(?::(?P<port>\d{1,5}))?/?)$")
+DEFAULT_SCHEDULER_PORT = 8786
 
 
 class ConfigError(ValueError):
@@ -85,6 +89,9 @@ class Defaults:
     sitemap_max_files: int = setting(100, "sitemap files one walk reads")
     sitemap_max_urls: int = setting(50_000, "URLs one walk takes (the sitemap protocol's per-file limit); a file "
                                             "listing more is refused before it is parsed")
+    scheduler: str = setting("", "a Dask cluster to extract text and claims on: tcp://HOST:8786, or local:N worker "
+                                 "processes started for the run; `--scheduler` overrides it (docs/scaling.md; "
+                                 "default: this machine)")
 
 
 def resolve_model(flag: str | None, defaults: Defaults) -> str:
@@ -157,6 +164,25 @@ def resolve_feed_url(config: Config, feed: FeedConfig) -> str:
     return str((config.path.parent / feed.url).resolve())
 
 
+def check_scheduler(value: str) -> str:
+    """The scheduler address in the form Dask takes (port 8786 unless given).
+
+    Accepts "" (no cluster), "local:N" (a LocalCluster of N worker processes) and tcp:// or tls://
+    HOST[:PORT].
+
+    Raises:
+        ValueError: saying what form is expected.
+    """
+    if not value.strip():
+        return ""
+    match = _SCHEDULER.match(value.strip())
+    if match is None or (match["workers"] is not None and int(match["workers"]) < 1):
+        raise ValueError(f"{value!r} is not a scheduler address: give tcp://HOST:8786 or local:N (N worker processes)")
+    if match["workers"] is not None:
+        return f"local:{int(match['workers'])}"
+    return f"{match['scheme']}://{match['host']}:{match['port'] or DEFAULT_SCHEDULER_PORT}"
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
@@ -208,6 +234,11 @@ def _build(path: Path, label: str, cls: type, values: Any):
     _check_keys(path, label, values, set(allowed))
     if "since" in values:
         values = {**values, "since": _since(path, label, values["since"])}
+    if isinstance(values.get("scheduler"), str):
+        try:
+            values = {**values, "scheduler": check_scheduler(values["scheduler"])}
+        except ValueError as error:
+            raise ConfigError(f"{path}: {label}: field 'scheduler': {error}") from error
     for key, value in values.items():
         _check_type(path, label, key, value, allowed[key].type)
     return cls(**{allowed[key].name: value for key, value in values.items()})
