@@ -23,6 +23,7 @@ from monitor.config import (
     OLD_DEFAULT_DATABASE,
     Config,
     ConfigError,
+    check_scheduler,
     load_config,
     resolve_model,
 )
@@ -36,6 +37,7 @@ def friendly_errors(function: Callable) -> Callable:
     """Turn the library's expected errors into one `error:` line and the right exit code."""
     from db.reviews import NoSuchClaim, ReviewRefused
     from extractors.errors import ModelNotInstalled
+    from monitor.cluster import ClusterUnavailable
     from monitor.lock import AlreadyRunning
     from review.accounts import AccountError
 
@@ -45,7 +47,7 @@ def friendly_errors(function: Callable) -> Callable:
             return function(*args, **kwargs)
         except ConfigError as error:
             _fail(str(error), EXIT_USAGE)
-        except (ModelNotInstalled, FileNotFoundError, PermissionError, AlreadyRunning) as error:
+        except (ModelNotInstalled, FileNotFoundError, PermissionError, AlreadyRunning, ClusterUnavailable) as error:
             _fail(str(error), EXIT_FAILED)
         except (AccountError, ReviewRefused) as error:
             _fail(str(error), EXIT_USAGE)
@@ -93,10 +95,26 @@ def workers_option(function: Callable) -> Callable:
     )(function)
 
 
-def _with_workers(config: Config, workers: int | None) -> Config:
-    if workers is None:
-        return config
-    return dataclasses.replace(config, defaults=dataclasses.replace(config.defaults, extract_workers=workers))
+def scheduler_option(function: Callable) -> Callable:
+    return click.option(
+        "--scheduler", callback=_check_scheduler, metavar="ADDRESS",
+        help="Extract on a Dask cluster: tcp://HOST:8786, or local:N to start N worker processes here "
+             "(default: scheduler in the feeds file, else this machine; docs/scaling.md).",
+    )(function)
+
+
+def _check_scheduler(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    try:
+        return None if value is None else check_scheduler(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+
+
+def _with_placement(config: Config, workers: int | None, scheduler: str | None) -> Config:
+    """The configuration with `--workers` and `--scheduler` over the feeds file's settings."""
+    changes = {"extract_workers": workers, "scheduler": scheduler}
+    changes = {key: value for key, value in changes.items() if value is not None}
+    return dataclasses.replace(config, defaults=dataclasses.replace(config.defaults, **changes)) if changes else config
 
 
 def _optional_config(feeds_path: Path) -> Config:
@@ -129,11 +147,13 @@ def cli(verbose: bool) -> None:
 @feeds_option
 @db_option
 @workers_option
+@scheduler_option
 @model_option
 @click.option("--since", help="Only entries dated on or after this date (YYYY-MM-DD); overrides `since` in the "
                               "feeds file.")
 @friendly_errors
-def crawl(feeds_path: Path, db_path: Path, workers: int | None, model: str | None, since: str | None) -> None:
+def crawl(feeds_path: Path, db_path: Path, workers: int | None, scheduler: str | None, model: str | None,
+          since: str | None) -> None:
     """Crawl every enabled feed once and store new articles and their claims.
 
     Example: claimwatch crawl --feeds feeds.yaml --db data/claimwatch.db --since 2026-11-01
@@ -142,7 +162,7 @@ def crawl(feeds_path: Path, db_path: Path, workers: int | None, model: str | Non
 
     if since is not None:
         _check_date(since)
-    config = _with_model(_with_workers(load_config(feeds_path), workers), model)
+    config = _with_model(_with_placement(load_config(feeds_path), workers, scheduler), model)
     if since is not None:
         config = config.with_since(since)
     summary = run_crawl(config, db_path, _progress())
@@ -156,20 +176,25 @@ def crawl(feeds_path: Path, db_path: Path, workers: int | None, model: str | Non
 @db_option
 @feeds_option
 @model_option
+@workers_option
+@scheduler_option
 @friendly_errors
-def reprocess(since: str | None, everything: bool, db_path: Path, feeds_path: Path, model: str | None) -> None:
+def reprocess(since: str | None, everything: bool, db_path: Path, feeds_path: Path, model: str | None,
+              workers: int | None, scheduler: str | None) -> None:
     """Re-extract stored articles from their archived pages with the current extractor.
 
-    Reviewers' verdicts are kept: a claim that still comes out keeps its id and status.
+    Reviewers' verdicts are kept: a claim that still comes out keeps its id and status. No network
+    is needed, so the work can go to a Dask cluster (--scheduler).
 
-    Example: claimwatch reprocess --since 2026-01-01 --db data/claimwatch.db
+    Example: claimwatch reprocess --since 2026-01-01 --db data/claimwatch.db --scheduler local:2
     """
     from monitor.reprocess import reprocess as reprocess_articles
 
     if since is not None:
         _check_date(since)
-    model = resolve_model(model, _optional_config(feeds_path).defaults)
-    summary = reprocess_articles(db_path, model, since=since, everything=everything)
+    defaults = _with_placement(_optional_config(feeds_path), workers, scheduler).defaults
+    summary = reprocess_articles(db_path, resolve_model(model, defaults), since=since, everything=everything,
+                                 workers=defaults.extract_workers, scheduler=defaults.scheduler)
     for error in summary.errors:
         click.echo(f"error: {error}", err=True)
     changes = ", ".join(f"{count} {what}" for what, count in sorted(summary.claims.items())) or "no claims"
@@ -213,9 +238,11 @@ def schedule(feeds_path: Path, db_path: Path, at_time: str | None, max_runs: int
 @feeds_option
 @db_option
 @workers_option
+@scheduler_option
 @model_option
 @friendly_errors
-def ingest(folder: Path, feeds_path: Path, db_path: Path, workers: int | None, model: str | None) -> None:
+def ingest(folder: Path, feeds_path: Path, db_path: Path, workers: int | None, scheduler: str | None,
+           model: str | None) -> None:
     """Load a folder of saved pages (.html, .htm, .txt) through the pipeline.
 
     Settings (model, size limits) come from the feeds file's defaults when it exists.
@@ -224,7 +251,7 @@ def ingest(folder: Path, feeds_path: Path, db_path: Path, workers: int | None, m
     """
     from monitor.crawl import ingest_folder
 
-    config = _with_model(_with_workers(_optional_config(feeds_path), workers), model)
+    config = _with_model(_with_placement(_optional_config(feeds_path), workers, scheduler), model)
     summary = ingest_folder(folder, db_path, config)
     _print_summary(summary, db_path)
 

@@ -3,8 +3,8 @@
 The main process connects to a scheduler (`tcp://HOST:8786`) or starts a LocalCluster (`local:N`),
 registers a worker plugin that loads the model once per worker, submits batches with `retries`, and
 hands back each batch's analyses as it finishes. A worker that dies costs its batch: the scheduler
-runs it again elsewhere. Dask is imported only here and in dask_worker.py, so claimwatch works
-without it.
+runs it again elsewhere. Dask (and the model) are imported only when a cluster is used, so claimwatch
+works without Dask, and the CLI can name this module's error without loading either.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from extractors.classifier import ClaimClassifier
-from monitor.extraction import Analysis, PageWork
-
 if TYPE_CHECKING:
     from distributed import Client, Future, LocalCluster, as_completed
+
+    from monitor.extraction import Analysis, PageWork
 
 LOGGER = logging.getLogger(__name__)
 
@@ -47,7 +46,7 @@ class DaskExecutor:
         # Enough batches queued that no worker waits, few enough that a big reprocess fits in memory.
         self._limit = 2 * self.workers + 2
         self._completed: as_completed = as_completed()
-        self._works: dict[str, list[PageWork]] = {}
+        self._works: dict[Future, list[PageWork]] = {}
         self._done: deque[list[Analysis]] = deque()
 
     @classmethod
@@ -82,13 +81,17 @@ class DaskExecutor:
         """The scheduler's dashboard address, when it serves one (bokeh installed)."""
         return self.client.dashboard_link
 
+    @property
+    def idle(self) -> bool:
+        return sum(not future.done() for future in self._works) < self.workers
+
     def submit(self, works: list[PageWork]) -> None:
         from monitor.dask_worker import analyse_on_worker
 
         if self._completed.count() >= self._limit:
             self._collect(next(self._completed))
         future = self.client.submit(analyse_on_worker, works, self._plugin.name, retries=RETRIES, pure=False)
-        self._works[future.key] = works
+        self._works[future] = works
         self._completed.add(future)
 
     def finished(self, wait: bool = False) -> Iterator[list[Analysis]]:
@@ -105,7 +108,9 @@ class DaskExecutor:
             self._cluster.close()
 
     def _collect(self, future: Future) -> None:
-        works = self._works.pop(future.key)
+        from monitor.extraction import Analysis
+
+        works = self._works.pop(future)
         try:
             self._done.append(future.result())
         except Exception as error:  # retries spent, or the batch killed worker after worker: its pages fail

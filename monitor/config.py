@@ -92,6 +92,7 @@ class Defaults:
     scheduler: str = setting("", "a Dask cluster to extract text and claims on: tcp://HOST:8786, or local:N worker "
                                  "processes started for the run; `--scheduler` overrides it (docs/scaling.md; "
                                  "default: this machine)")
+    extract_batch: int = setting(16, "pages in one extraction batch: one task on a worker, one transaction")
 
 
 def resolve_model(flag: str | None, defaults: Defaults) -> str:

@@ -1,9 +1,11 @@
-"""The crawl pipeline: feeds and pages fetched in parallel (jobs.py), claims found (executor.py), stored here.
+"""The crawl pipeline: feeds and pages fetched in parallel (jobs.py), text and claims found (executor.py), stored here.
 
 The main thread owns the database: it reads each finished fetch, queues the feed's new entries,
-hands page texts to the executor in batches, and stores each article in one transaction. A crawl
-killed at any point leaves whole articles only; the next one redoes what is missing, because a
-feed's validators are saved only after all its entries are handled (see `FeedJob`).
+hands fetched pages to the executor in batches (this process, a pool, or a Dask cluster), and
+stores each batch that comes back in one transaction. A crawl killed at any point leaves whole
+batches only; the next one redoes what is missing, because a feed's validators are saved only
+after all its entries are handled (see `FeedJob`). Fetching, and so robots.txt, per-host limits
+and the address checks, stays in this process whatever the executor.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from extractors.text import NotAnArticle, Page
 from monitor.config import Config, FeedConfig, resolve_feed_url
 from monitor.dates import choose_published, parse_date
 from monitor.executor import Executor, open_executor
+from monitor.extraction import Analysis, PageWork
 from monitor.feeds import FeedEntry
 from monitor.fetch import FailureKind, Fetcher, is_local
 from monitor.jobs import ArticleJob, ArticleResult, FeedJob, FeedResult, Outcome, fetch_article, fetch_feed
@@ -37,7 +40,6 @@ from monitor.urls import canonical_url, host_of, with_canonical_url
 LOGGER = logging.getLogger(__name__)
 
 PAGE_SUFFIXES = (".html", ".htm", ".txt")
-EXTRACT_BATCH = 16
 
 
 @dataclass
@@ -64,7 +66,7 @@ class CrawlSummary:
 class Crawler:
     """Runs feeds and pages through fetch → text → claims → store against one database.
 
-    `executor` turns fetched bytes into text and texts into claims (in this process or a pool).
+    `executor` turns batches of fetched bytes into text and claims (in this process, a pool or a cluster).
     """
 
     def __init__(self, db: sqlite_utils.Database, config: Config, executor: Executor,
@@ -76,7 +78,8 @@ class Crawler:
         self.progress = progress or Progress()
         self.summary = CrawlSummary(run_id=crawling.start_run(db))
         self._jobs: dict[str, ArticleJob] = {}
-        self._ready: list[ArticleResult] = []
+        self._batch: list[PageWork] = []
+        self._analysing: dict[str, ArticleResult] = {}  # fetched pages sent to the executor, by job key
         self._queue: HostQueue | None = None
 
     def crawl(self) -> CrawlSummary:
@@ -115,10 +118,10 @@ class Crawler:
             if isinstance(result, FeedResult):
                 self._handle_feed(result)
             else:
-                self._handle_article(result)
-            if len(self._ready) >= EXTRACT_BATCH * self.executor.workers:
-                self._extract_ready()
-        self._extract_ready()
+                self._handle_fetched(result)
+            self._store_finished()
+        self._send_batch()
+        self._store_finished(wait=True)
 
     # Feeds
 
@@ -225,9 +228,37 @@ class Crawler:
             feed.wait_for()
         self._jobs[job.key] = job
         self.progress.plan()
-        self._queue.submit(host_of(job.url), fetch_article, job, self._fetcher, self._robots, self.executor.page)
+        self._queue.submit(host_of(job.url), fetch_article, job, self._fetcher, self._robots)
 
-    def _handle_article(self, result: ArticleResult) -> None:
+    def _handle_fetched(self, result: ArticleResult) -> None:
+        if result.error is not None:
+            self._handle_article(result)
+            return
+        self._analysing[result.job.key] = result
+        self._batch.append(PageWork(result.job.key, result.fetched))
+        # A part-filled batch goes at once to an idle executor: a slow crawl's pages need not wait for a full one.
+        if len(self._batch) >= self.config.defaults.extract_batch or self.executor.idle:
+            self._send_batch()
+
+    def _send_batch(self) -> None:
+        if self._batch:
+            batch, self._batch = self._batch, []
+            self.executor.submit(batch)
+
+    def _store_finished(self, wait: bool = False) -> None:
+        """Store the batches the executor has finished (`wait`: all of them), one transaction each."""
+        for analyses in self.executor.finished(wait):
+            with self.db.atomic():
+                for analysis in analyses:
+                    self._handle_analysis(self._analysing.pop(analysis.key), analysis)
+
+    def _handle_analysis(self, result: ArticleResult, analysis: Analysis) -> None:
+        if analysis.stage == "text":
+            result.outcome, result.error = Outcome.ERROR, NotAnArticle(analysis.error)
+        result.page = analysis.page
+        self._handle_article(result, analysis)
+
+    def _handle_article(self, result: ArticleResult, analysis: Analysis | None = None) -> None:
         job = result.job
         if result.error is None and (reason := self._wrong_language(result.page)):
             result.outcome, result.error = Outcome.SKIPPED, NotAnArticle(reason)
@@ -239,17 +270,18 @@ class Crawler:
             LOGGER.warning("page %s %s: %s", job.url, result.outcome, result.error)
             self._article_done(job, None, result.error_kind)
             return
+        if analysis.extraction is None:
+            self.summary.errors.append(f"page {job.url}: {analysis.error}")
+            self._article_done(job, None, FailureKind.CONTENT)
+            return
         page = result.page = with_canonical_url(result.page, result.fetched.final_url)
-        digest = articles.text_hash(page.text)
         twin = articles.find_article(self.db, job.url, job.key, page.canonical_url) or articles.find_article_by_hash(
-            self.db, digest) or self._buffered_twin(page.canonical_url, digest)
-        if isinstance(twin, ArticleResult):
-            job.merge_into(twin.job)
-        elif twin is not None:
+            self.db, articles.text_hash(page.text))
+        if twin is not None:
             job.aliases.append(job.key)
             self._article_done(job, twin)
         else:
-            self._ready.append(result)
+            self._store(result, analysis.extraction)
 
     def _wrong_language(self, page: Page) -> str | None:
         """Why the page is skipped for its language (decided from its text), or None."""
@@ -258,38 +290,6 @@ class Crawler:
         if not found or found.startswith(wanted):
             return None
         return f"written in '{found}', not '{wanted}'; skipped"
-
-    def _buffered_twin(self, key: str | None, digest: str) -> ArticleResult | None:
-        for waiting in self._ready:
-            if waiting.page.canonical_url == key or articles.text_hash(waiting.page.text) == digest:
-                return waiting
-        return None
-
-    def _extract_ready(self) -> None:
-        ready, self._ready = self._ready, []
-        # A paywalled teaser is stored without claims: its opening figures lack the story's context.
-        for result in [r for r in ready if r.page.is_teaser]:
-            self._store(result, Extraction())
-        ready = [r for r in ready if not r.page.is_teaser]
-        for result, extraction in zip(ready, self._extract([r.page for r in ready]), strict=True):
-            if isinstance(extraction, Exception):
-                self.summary.errors.append(f"page {result.job.url}: extraction failed: {extraction}")
-                self._article_done(result.job, None, FailureKind.CONTENT)
-            else:
-                self._store(result, extraction)
-
-    def _extract(self, pages: list[Page]) -> list[Extraction | Exception]:
-        try:
-            return self.executor.extract([p.text for p in pages], [p.country for p in pages], EXTRACT_BATCH)
-        except Exception:  # one hostile page must not stop an unattended crawl
-            LOGGER.exception("batch extraction failed; retrying the %d pages one by one", len(pages))
-        return [self._extract_one(page) for page in pages]
-
-    def _extract_one(self, page: Page) -> Extraction | Exception:
-        try:
-            return self.executor.extract([page.text], [page.country])[0]
-        except Exception as error:  # recorded as this page's error, the crawl goes on
-            return error
 
     def _store(self, result: ArticleResult, extraction: Extraction) -> None:
         article_id = articles.save_article(self.db, self._record(result), extraction, EXTRACTOR_VERSION)
@@ -358,7 +358,7 @@ def _run(db: sqlite_utils.Database, config: Config, executor: Executor | None,
          work: Callable[[Crawler], CrawlSummary], progress: Progress | None = None) -> CrawlSummary:
     if executor is not None:
         return work(Crawler(db, config, executor, progress))
-    executor = open_executor(config.defaults.model, config.defaults.extract_workers)
+    executor = open_executor(config.defaults.model, config.defaults.extract_workers, config.defaults.scheduler)
     try:
         return work(Crawler(db, config, executor, progress))
     finally:

@@ -38,6 +38,10 @@ class Executor(Protocol):
 
     workers: int
 
+    @property
+    def idle(self) -> bool:
+        """True when a batch sent now would start at once (so a part-filled one need not wait)."""
+
     def submit(self, works: list[PageWork]) -> None:
         """Queue one batch; may wait for an earlier batch to finish, to bound the work in flight."""
 
@@ -65,6 +69,7 @@ class LocalExecutor:
     """Every batch analysed at once, in this process, with a loaded finder."""
 
     workers = 1
+    idle = True  # it analyses each batch as it is sent
 
     def __init__(self, finder: Finder) -> None:
         self.finder = finder
@@ -93,6 +98,10 @@ class ProcessExecutor:
                                          initializer=_start, initargs=(model, shortcuts))
         self._running: dict[Future, list[PageWork]] = {}
         self._done: deque[list[Analysis]] = deque()
+
+    @property
+    def idle(self) -> bool:
+        return sum(not future.done() for future in self._running) < self.workers
 
     def submit(self, works: list[PageWork]) -> None:
         if len(self._running) >= self._limit:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from extractors.text import NotAnArticle, Page, page_from
+from extractors.text import Page
 from monitor.config import Defaults, FeedConfig
 from monitor.feeds import FeedError, ParsedFeed, parse_feed
 from monitor.fetch import FailureKind, Fetched, Fetcher, FetchError, is_local, read_local
@@ -104,12 +103,6 @@ class ArticleJob:
         for feed in feeds:
             feed.wait_for()
 
-    def merge_into(self, twin: ArticleJob) -> None:
-        """This page is the same story as `twin`'s, which is not stored yet: its feeds and key go with it."""
-        twin.feeds.extend(self.feeds)
-        twin.aliases.append(self.key)
-        self.feeds, self.done = [], True
-
     def finish(self, article_id: int | None, failure_kind: FailureKind | None = None) -> None:
         """Stored as `article_id`, or failed (`article_id` None) for `failure_kind`; its feeds stop waiting."""
         self.done, self.article_id, self.failure_kind = True, article_id, failure_kind
@@ -119,7 +112,7 @@ class ArticleJob:
 
 @dataclass
 class ArticleResult:
-    """A fetched page turned into text, or why it could not be."""
+    """A fetched page and, once its batch is analysed, its text; or why it has none."""
 
     job: ArticleJob
     outcome: Outcome  # ok, disallowed, skipped or error
@@ -155,11 +148,10 @@ def fetch_feed(job: FeedJob, fetcher: Fetcher) -> FeedResult:
     return FeedResult(job, outcome, fetched, parsed, digest, elapsed=time.monotonic() - started)
 
 
-def fetch_article(job: ArticleJob, fetcher: Fetcher, robots: RobotsCache | None,
-                  to_page: Callable[[Fetched], Page] = page_from) -> ArticleResult:
-    """Fetch one article page (if robots.txt allows) and extract its text; never raises for a bad page.
+def fetch_article(job: ArticleJob, fetcher: Fetcher, robots: RobotsCache | None) -> ArticleResult:
+    """Fetch one article page, if robots.txt allows; never raises for a bad page.
 
-    `to_page` turns the fetched bytes into text; the crawler may hand it to other processes.
+    Its bytes become text and claims later, in batches, wherever the crawl's executor runs them.
     """
     started = time.monotonic()
     if robots is not None and not job.local:
@@ -169,12 +161,9 @@ def fetch_article(job: ArticleJob, fetcher: Fetcher, robots: RobotsCache | None,
             return ArticleResult(job, Outcome.DISALLOWED, error=error, elapsed=time.monotonic() - started)
     try:
         fetched = _get_article(job, fetcher)
-        page = to_page(fetched)
     except FetchError as error:
         return ArticleResult(job, Outcome.ERROR, error=error, elapsed=time.monotonic() - started)
-    except NotAnArticle as error:
-        return ArticleResult(job, Outcome.ERROR, fetched, error=error, elapsed=time.monotonic() - started)
-    return ArticleResult(job, Outcome.OK, fetched, page, elapsed=time.monotonic() - started)
+    return ArticleResult(job, Outcome.OK, fetched, elapsed=time.monotonic() - started)
 
 
 def _is_sitemap(job: FeedJob, fetched: Fetched) -> bool:

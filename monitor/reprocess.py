@@ -1,4 +1,8 @@
-"""Reprocess: archived pages → text → claims again with the current extractor, keeping reviewers' verdicts."""
+"""Reprocess: archived pages → text → claims again with the current extractor, keeping reviewers' verdicts.
+
+The pages go to the executor in batches (this process, a pool or a Dask cluster); each batch that
+comes back is stored here in one transaction.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,13 @@ from pathlib import Path
 import sqlite_utils
 
 from db import articles
-from db.articles import ArticleRecord
+from db.articles import ArchivedPage, ArticleRecord
 from db.database import open_database
 from extractors.claims import EXTRACTOR_VERSION
-from extractors.text import NotAnArticle, Page, page_from, site_country
+from extractors.text import Page, site_country
 from monitor.dates import choose_published
 from monitor.executor import Executor, open_executor
+from monitor.extraction import Analysis, PageWork
 from monitor.lock import exclusive
 from monitor.urls import with_canonical_url
 
@@ -34,17 +39,24 @@ class ReprocessSummary:
     errors: list[str] = field(default_factory=list)
 
 
-def reprocess(db_path: Path, model: str, since: str | None = None, everything: bool = False) -> ReprocessSummary:
+def reprocess(db_path: Path, model: str, since: str | None = None, everything: bool = False, workers: int = 1,
+              scheduler: str = "", executor: Executor | None = None) -> ReprocessSummary:
     """Re-extract stored articles whose extractor version is older than the current one (or all of them).
+
+    Pages come from the archive, so no network is needed: with `scheduler` the cluster's workers
+    re-extract them and this process stores each batch as it comes back.
 
     Args:
         db_path: the claimwatch database; it is not created if missing.
         since: only articles fetched on or after this ISO date.
         everything: also articles already at the current extractor version.
+        workers, scheduler: where to extract (see `monitor.executor.open_executor`).
+        executor: one already open, to reuse a loaded model; it is left open.
 
     Raises:
         FileNotFoundError: no database at `db_path`.
         AlreadyRunning: a crawl or another reprocess holds the lock.
+        ClusterUnavailable: `scheduler` is set but cannot be used.
     """
     if not db_path.exists():
         raise FileNotFoundError(f"{db_path}: no such database (run `claimwatch crawl` first)")
@@ -54,42 +66,58 @@ def reprocess(db_path: Path, model: str, since: str | None = None, everything: b
         summary = ReprocessSummary()
         if not stale:
             return summary
-        executor = open_executor(model, workers=1)
+        own = executor is None
+        executor = executor or open_executor(model, workers, scheduler)
         try:
-            for start in range(0, len(stale), BATCH):
-                _reprocess_batch(db, executor, stale[start:start + BATCH], summary)
+            _reprocess_all(db, executor, stale, summary)
         finally:
-            executor.close()
+            if own:
+                executor.close()
     return summary
 
 
-def _reprocess_batch(db: sqlite_utils.Database, executor: Executor, stale: list[dict],
-                     summary: ReprocessSummary) -> None:
-    pages = [(article, *_page(db, article, summary)) for article in stale]
-    kept = [(article, page, archived) for article, page, archived in pages if page is not None]
-    # A paywalled teaser keeps no claims, as in a crawl: an empty text gives an empty extraction.
-    extractions = executor.extract(["" if page.is_teaser else page.text for _, page, _ in kept],
-                                   [page.country for _, page, _ in kept], BATCH)
-    for (article, page, archived), extraction in zip(kept, extractions, strict=True):
-        record = _record(article["url"], page) if archived else None
-        counts = articles.replace_extraction(db, article["id"], record, extraction, EXTRACTOR_VERSION)
-        summary.articles += 1
-        summary.from_archive += archived
-        summary.claims.update(counts)
+def _reprocess_all(db: sqlite_utils.Database, executor: Executor, stale: list[dict],
+                   summary: ReprocessSummary) -> None:
+    sent: dict[str, tuple[dict, ArchivedPage | None]] = {}
+    for start in range(0, len(stale), BATCH):
+        works = []
+        for article in stale[start:start + BATCH]:
+            archived = articles.load_page(db, article["id"])
+            sent[str(article["id"])] = article, archived
+            works.append(_work(article, archived))
+        executor.submit(works)
+        _store_finished(db, executor, sent, summary)
+    _store_finished(db, executor, sent, summary, wait=True)
 
 
-def _page(db: sqlite_utils.Database, article: dict, summary: ReprocessSummary) -> tuple[Page | None, bool]:
-    """The page re-extracted from the archive, or the stored text when nothing was archived."""
-    archived = articles.load_page(db, article["id"])
+def _work(article: dict, archived: ArchivedPage | None) -> PageWork:
+    """The archived page to re-extract, or the stored text when nothing was archived."""
     if archived is None:
         # Ingested text, or an article stored before pages were archived: its stored text is all there is.
-        return Page(text=article["text"], country=site_country(article["url"], article.get("canonical_url"), "")), False
-    try:
-        page = page_from(archived)
-    except NotAnArticle as error:
-        summary.errors.append(f"article {article['id']} ({article['url']}): {error}")
-        return None, True
-    return with_canonical_url(page, archived.final_url), True
+        country = site_country(article["url"], article.get("canonical_url"), "")
+        return PageWork(str(article["id"]), page=Page(text=article["text"], country=country))
+    return PageWork(str(article["id"]), fetched=archived)
+
+
+def _store_finished(db: sqlite_utils.Database, executor: Executor, sent: dict[str, tuple[dict, ArchivedPage | None]],
+                    summary: ReprocessSummary, wait: bool = False) -> None:
+    for analyses in executor.finished(wait):
+        # One transaction a batch; replace_extraction's own nests as a savepoint.
+        with db.atomic():
+            for analysis in analyses:
+                _store(db, *sent.pop(analysis.key), analysis, summary)
+
+
+def _store(db: sqlite_utils.Database, article: dict, archived: ArchivedPage | None, analysis: Analysis,
+           summary: ReprocessSummary) -> None:
+    if analysis.extraction is None:
+        summary.errors.append(f"article {article['id']} ({article['url']}): {analysis.error}")
+        return
+    record = _record(article["url"], with_canonical_url(analysis.page, archived.final_url)) if archived else None
+    counts = articles.replace_extraction(db, article["id"], record, analysis.extraction, EXTRACTOR_VERSION)
+    summary.articles += 1
+    summary.from_archive += archived is not None
+    summary.claims.update(counts)
 
 
 def _record(url: str, page: Page) -> ArticleRecord:
