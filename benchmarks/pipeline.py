@@ -27,10 +27,11 @@ sys.path.insert(0, str(ROOT))
 from db.database import open_database  # noqa: E402
 from extractors.claims import ClaimFinder  # noqa: E402
 from extractors.nlp import load_nlp  # noqa: E402
-from extractors.text import NotAnArticle, extract_page  # noqa: E402
+from extractors.text import NotAnArticle, Page, extract_page  # noqa: E402
 from monitor.config import DEFAULT_MODEL, Config, Defaults  # noqa: E402
 from monitor.crawl import Crawler  # noqa: E402
 from monitor.executor import Executor, LocalExecutor, ProcessExecutor  # noqa: E402
+from monitor.extraction import PageWork  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 
@@ -47,7 +48,9 @@ def main() -> None:
     naive_s, _ = _timed(lambda: [naive.find(text) for text in _extract_texts(htmls).values()])
     claimwatch_s, _ = _timed(lambda: _ingest(pages, LocalExecutor(fast)))
     pool = ProcessExecutor(args.model, args.workers)  # the workers load their model before timing
-    pool.extract(["Warm-up: 3 said."] * args.workers, [None] * args.workers, batch_size=1)
+    for _ in range(args.workers):
+        pool.submit([PageWork("warm-up", page=Page(text="Warm-up: 3 said."))])
+    list(pool.finished(wait=True))
     workers_s, _ = _timed(lambda: _ingest(pages, pool))
     pool.close()
 

@@ -115,7 +115,7 @@ class DaskExecutor:
             self._done.append(future.result())
         except Exception as error:  # retries spent, or the batch killed worker after worker: its pages fail
             LOGGER.error("batch of %d pages lost on the cluster: %s", len(works), error)
-            self._done.append([Analysis(work.key, error=f"lost on the cluster: {error}", stage="claims")
+            self._done.append([Analysis(work.key, error=f"lost on the cluster: {error}", stage="lost")
                                for work in works])
         future.release()
 

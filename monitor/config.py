@@ -82,7 +82,7 @@ class Defaults:
                                                 "per failure")
     crawl_time: str = setting("06:00", "local time of day for `claimwatch schedule`")
     extract_workers: int = setting(1, "processes that turn pages into text and claims (each loads its own model, "
-                                      "~300 MB); `crawl --workers N` and `ingest --workers N` override it")
+                                      "~300 MB); `--workers N` overrides it on crawl, ingest and reprocess")
     since: str = setting("", "entries dated before this (YYYY-MM-DD or ISO time) by their feed or sitemap are "
                              "never fetched; undated ones are (default: no bound)")
     sitemap_max_depth: int = setting(3, "index → sitemap nesting a walk follows")

@@ -253,14 +253,14 @@ class Crawler:
                     self._handle_analysis(self._analysing.pop(analysis.key), analysis)
 
     def _handle_analysis(self, result: ArticleResult, analysis: Analysis) -> None:
+        result.page = analysis.page
         if analysis.stage == "text":
             result.outcome, result.error = Outcome.ERROR, NotAnArticle(analysis.error)
-        result.page = analysis.page
         self._handle_article(result, analysis)
 
     def _handle_article(self, result: ArticleResult, analysis: Analysis | None = None) -> None:
         job = result.job
-        if result.error is None and (reason := self._wrong_language(result.page)):
+        if result.error is None and result.page is not None and (reason := self._wrong_language(result.page)):
             result.outcome, result.error = Outcome.SKIPPED, NotAnArticle(reason)
         self.progress.finished(job.url, result.outcome)
         feed_id = job.feeds[0].feed_id if job.feeds else None
@@ -272,7 +272,8 @@ class Crawler:
             return
         if analysis.extraction is None:
             self.summary.errors.append(f"page {job.url}: {analysis.error}")
-            self._article_done(job, None, FailureKind.CONTENT)
+            # A batch lost with its workers may pass: the feed is read again next time, so the page is retried.
+            self._article_done(job, None, FailureKind.TEMPORARY if analysis.stage == "lost" else FailureKind.CONTENT)
             return
         page = result.page = with_canonical_url(result.page, result.fetched.final_url)
         twin = articles.find_article(self.db, job.url, job.key, page.canonical_url) or articles.find_article_by_hash(

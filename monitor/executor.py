@@ -124,7 +124,7 @@ class ProcessExecutor:
             try:
                 self._done.append(future.result())
             except Exception as error:  # a pool process died (BrokenProcessPool): its batch fails, named
-                self._done.append([Analysis(work.key, error=f"extraction process failed: {error}", stage="claims")
+                self._done.append([Analysis(work.key, error=f"extraction process failed: {error}", stage="lost")
                                    for work in works])
 
 

@@ -35,7 +35,8 @@ class PageWork:
 class Analysis:
     """What a worker made of one page: its text and claims, or why it has none.
 
-    `stage` says where a failure happened: "text" (not an article) or "claims" (extraction failed).
+    `stage` says where a failure happened: "text" (not an article), "claims" (extraction failed) or
+    "lost" (the batch's process or workers died, or its retries were spent: trying later may help).
     """
 
     key: str
