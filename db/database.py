@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -20,6 +22,16 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
     db.execute("PRAGMA busy_timeout=30000")
     migrate(db)
     return db
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One transaction around many writes (a batch of articles): all of them land, or none.
+
+    Each write's own transaction nests inside it as a savepoint.
+    """
+    with db.atomic():
+        yield db
 
 
 def stats(db: sqlite_utils.Database) -> dict:

@@ -21,7 +21,7 @@ import sqlite_utils
 from db import articles, crawling
 from db.articles import ArchivedPage, ArticleRecord
 from db.crawling import FetchRecord
-from db.database import open_database
+from db.database import open_database, transaction
 from extractors.claims import EXTRACTOR_VERSION, Extraction
 from extractors.text import NotAnArticle, Page
 from monitor.config import Config, FeedConfig, resolve_feed_url
@@ -248,7 +248,7 @@ class Crawler:
     def _store_finished(self, wait: bool = False) -> None:
         """Store the batches the executor has finished (`wait`: all of them), one transaction each."""
         for analyses in self.executor.finished(wait):
-            with self.db.atomic():
+            with transaction(self.db):
                 for analysis in analyses:
                     self._handle_analysis(self._analysing.pop(analysis.key), analysis)
 

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from db import articles
 from db.articles import ArchivedPage, ArticleRecord
-from db.database import open_database
+from db.database import open_database, transaction
 from extractors.claims import EXTRACTOR_VERSION
 from extractors.text import Page, site_country
 from monitor.dates import choose_published
@@ -102,8 +102,7 @@ def _work(article: dict, archived: ArchivedPage | None) -> PageWork:
 def _store_finished(db: sqlite_utils.Database, executor: Executor, sent: dict[str, tuple[dict, ArchivedPage | None]],
                     summary: ReprocessSummary, wait: bool = False) -> None:
     for analyses in executor.finished(wait):
-        # One transaction a batch; replace_extraction's own nests as a savepoint.
-        with db.atomic():
+        with transaction(db):
             for analysis in analyses:
                 _store(db, *sent.pop(analysis.key), analysis, summary)
 
