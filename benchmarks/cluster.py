@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,13 +33,14 @@ from monitor.reprocess import reprocess
 
 @dataclass
 class Run:
-    """One measured run: what it stored and how long it and its start-up took."""
+    """One measured run: what it stored, how long it took, its start-up, and the CPU it used."""
 
     name: str
     articles: int
     claims: int
     seconds: float
     startup: float
+    cpu: float  # CPU seconds of this process and the workers during the run: the load does not inflate it
     load: float  # 1-minute load average just before the run
 
     @property
@@ -52,33 +54,51 @@ class Run:
     def line(self) -> str:
         return (f"{self.name:28} {self.articles:4d} articles {self.claims:5d} claims {self.seconds:7.1f} s "
                 f"{self.per_second:6.2f}/s   start-up {self.startup:5.1f} s → {self.per_second_with_startup:5.2f}/s "
-                f"  load {self.load:4.1f}")
+                f"  CPU {1000 * self.cpu / self.articles:4.0f} ms/article   load {self.load:4.1f}")
 
 
-def ingest(folder: Path, scratch: Path, name: str, executor: Executor, startup: float) -> tuple[Run, Path]:
-    db_path = scratch / f"{name.replace(' ', '-')}.db"
-    config = Config(path=scratch / "feeds.yaml", defaults=Defaults(model=DEFAULT_MODEL))
-    load = os.getloadavg()[0]
+def measure(name: str, work: Callable[[], tuple[int, int]], cpu_clock: Callable[[], float], startup: float) -> Run:
+    """Time `work` (which returns articles and claims) by the wall clock and by `cpu_clock`."""
+    load, cpu = os.getloadavg()[0], cpu_clock()
     started = time.perf_counter()
+    articles, claims = work()
+    return Run(name, articles, claims, time.perf_counter() - started, startup, cpu_clock() - cpu, load)
+
+
+def ingest(folder: Path, db_path: Path, executor: Executor) -> tuple[int, int]:
+    config = Config(path=db_path.parent / "feeds.yaml", defaults=Defaults(model=DEFAULT_MODEL))
     summary = ingest_folder(folder, db_path, config, executor=executor)
-    elapsed = time.perf_counter() - started
-    return Run(name, summary.articles_new, summary.claims_new, elapsed, startup, load), db_path
+    return summary.articles_new, summary.claims_new
+
+
+def reprocess_all(db_path: Path, executor: Executor) -> tuple[int, int]:
+    summary = reprocess(db_path, DEFAULT_MODEL, everything=True, executor=executor)
+    return summary.articles, summary.claims["kept"] + summary.claims["added"]
+
+
+def here(folder: Path, scratch: Path) -> Run:
+    started = time.perf_counter()
+    executor = LocalExecutor(ClaimFinder(DEFAULT_MODEL))
+    startup = time.perf_counter() - started
+    return measure("local executor", lambda: ingest(folder, scratch / "local.db", executor), time.process_time,
+                   startup)
 
 
 def on_cluster(folder: Path, scratch: Path, workers: int, with_reprocess: bool) -> list[Run]:
     started = time.perf_counter()
     executor = open_executor(DEFAULT_MODEL, scheduler=f"local:{workers}")
     startup = time.perf_counter() - started
+
+    def cpu_clock() -> float:
+        return time.process_time() + sum(executor.client.run(time.process_time).values())
+
+    db_path = scratch / f"cluster-{workers}.db"
     try:
-        run, db_path = ingest(folder, scratch, f"LocalCluster {workers} worker(s)", executor, startup)
-        runs = [run]
+        runs = [measure(f"LocalCluster {workers} worker(s)", lambda: ingest(folder, db_path, executor), cpu_clock,
+                        startup)]
         if with_reprocess:
-            load = os.getloadavg()[0]
-            started = time.perf_counter()
-            summary = reprocess(db_path, DEFAULT_MODEL, everything=True, executor=executor)
-            elapsed = time.perf_counter() - started
-            runs.append(Run(f"reprocess on {workers} worker(s)", summary.articles,
-                            summary.claims["kept"] + summary.claims["added"], elapsed, startup, load))
+            runs.append(measure(f"reprocess on {workers} worker(s)", lambda: reprocess_all(db_path, executor),
+                                cpu_clock, startup))
     finally:
         executor.close()
     return runs
@@ -94,11 +114,8 @@ def main() -> None:
         scratch = Path(folder)
         pages = _copy_pages(args.pages, scratch / "pages")
         print(f"{pages} pages from {args.pages}; {os.cpu_count()} cores")
-        started = time.perf_counter()
-        executor = LocalExecutor(ClaimFinder(DEFAULT_MODEL))
-        run, _ = ingest(scratch / "pages", scratch, "local executor", executor, time.perf_counter() - started)
-        runs = [run]
-        print(run.line(), flush=True)
+        runs = [here(scratch / "pages", scratch)]
+        print(runs[0].line(), flush=True)
         for workers in args.workers:
             for run in on_cluster(scratch / "pages", scratch, workers, with_reprocess=workers == max(args.workers)):
                 runs.append(run)
@@ -112,7 +129,7 @@ def main() -> None:
     print(json.dumps({"pages": pages, "cores": os.cpu_count(), "scaling_2_over_1": scaling and round(scaling, 3),
                       "runs": [{"name": r.name, "articles": r.articles, "claims": r.claims,
                                 "seconds": round(r.seconds, 2), "articles_per_second": round(r.per_second, 3),
-                                "startup_seconds": round(r.startup, 2),
+                                "startup_seconds": round(r.startup, 2), "cpu_seconds": round(r.cpu, 2),
                                 "articles_per_second_with_startup": round(r.per_second_with_startup, 3),
                                 "load_before": round(r.load, 2)} for r in runs]}))
 

@@ -48,6 +48,7 @@ class DaskExecutor:
         self._completed: as_completed = as_completed()
         self._works: dict[Future, list[PageWork]] = {}
         self._done: deque[list[Analysis]] = deque()
+        LOGGER.info("extracting on %s: %d worker threads", client.scheduler.address, self.workers)
 
     @classmethod
     def connect(cls, scheduler: str, model: str) -> DaskExecutor:
@@ -75,11 +76,6 @@ class DaskExecutor:
             if cluster is not None:
                 cluster.close()
             raise
-
-    @property
-    def dashboard(self) -> str | None:
-        """The scheduler's dashboard address, when it serves one (bokeh installed)."""
-        return self.client.dashboard_link
 
     @property
     def idle(self) -> bool:
