@@ -7,7 +7,9 @@ import functools
 import getpass
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,6 +57,10 @@ def friendly_errors(function: Callable) -> Callable:
             _fail(str(error), EXIT_FAILED)
 
     return wrapper
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _fail(message: str, code: int) -> None:
@@ -141,6 +147,9 @@ def cli(verbose: bool) -> None:
     """claimwatch: monitor news feeds and extract the quantitative claims in them."""
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # SIGTERM (systemd, kill) unwinds like Ctrl-C, so a crawl closes its run as interrupted.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
 
 
 @cli.command()
@@ -240,19 +249,22 @@ def schedule(feeds_path: Path, db_path: Path, at_time: str | None, max_runs: int
 @workers_option
 @scheduler_option
 @model_option
+@click.option("--follow-symlinks", is_flag=True,
+              help="Also read files and folders that symlinks lead to outside FOLDER (left out by default).")
 @friendly_errors
 def ingest(folder: Path, feeds_path: Path, db_path: Path, workers: int | None, scheduler: str | None,
-           model: str | None) -> None:
+           model: str | None, follow_symlinks: bool) -> None:
     """Load a folder of saved pages (.html, .htm, .txt) through the pipeline.
 
-    Settings (model, size limits) come from the feeds file's defaults when it exists.
+    Settings (model, size limits) come from the feeds file's defaults when it exists. A symlink
+    that leads outside the folder is left out unless --follow-symlinks is given.
 
     Example: claimwatch ingest ~/saved-pages --db data/claimwatch.db
     """
     from monitor.crawl import ingest_folder
 
     config = _with_model(_with_placement(_optional_config(feeds_path), workers, scheduler), model)
-    summary = ingest_folder(folder, db_path, config)
+    summary = ingest_folder(folder, db_path, config, follow_symlinks=follow_symlinks)
     _print_summary(summary, db_path)
 
 
@@ -585,8 +597,13 @@ def _check_date(value: str) -> None:
 
 
 def _print_summary(summary, db_path: Path) -> None:
-    for error in summary.errors:
-        click.echo(f"error: {error}", err=True)
+    from monitor.problems import count_by_kind, summarise
+
+    # Thousands of failures of one cause print as a few examples and a count, not a line each.
+    for line in summarise(summary.errors, summary.error_kinds):
+        click.echo(f"error: {line}", err=True)
+    if summary.errors:
+        click.echo(f"errors by kind: {count_by_kind(summary.error_kinds)}", err=True)
     click.echo(
         f"crawl #{summary.run_id}: {summary.feeds_total} feeds ({summary.feeds_failed} failed, "
         f"{summary.feeds_unchanged} unchanged, {summary.feeds_skipped} backing off), "

@@ -30,16 +30,17 @@ from monitor.executor import Executor, open_executor
 from monitor.extraction import Analysis, PageWork
 from monitor.feeds import FeedEntry
 from monitor.fetch import FailureKind, Fetcher, is_local
+from monitor.folders import saved_pages
 from monitor.jobs import ArticleJob, ArticleResult, FeedJob, FeedResult, Outcome, fetch_article, fetch_feed
 from monitor.lock import exclusive
 from monitor.politeness import HostQueue
+from monitor.problems import kind_of
 from monitor.progress import Progress
 from monitor.robots import RobotsCache
 from monitor.urls import canonical_url, host_of, with_canonical_url
 
 LOGGER = logging.getLogger(__name__)
 
-PAGE_SUFFIXES = (".html", ".htm", ".txt")
 
 
 @dataclass
@@ -56,6 +57,12 @@ class CrawlSummary:
     claims_new: int = 0
     entries_too_old: int = 0
     errors: list[str] = field(default_factory=list)
+    error_kinds: list[str] = field(default_factory=list)  # one per error, as monitor.problems names it
+
+    def add_error(self, target: str, message: str, error: BaseException | str) -> None:
+        """Record one error of a feed or page (`target`), with its kind for the grouped summary."""
+        self.errors.append(message)
+        self.error_kinds.append(kind_of(target, error))
 
     def counts(self) -> dict[str, int]:
         return {"feeds_total": self.feeds_total, "feeds_failed": self.feeds_failed,
@@ -134,7 +141,7 @@ class Crawler:
             state = None
         if crawling.is_backing_off(state):
             self.summary.feeds_skipped += 1
-            LOGGER.warning("feed %s skipped: %d failures in a row, next try after %s", feed.name,
+            LOGGER.info("feed %s skipped: %d failures in a row, next try after %s", feed.name,
                            state["failures"], state["retry_after"])
             return
         url = resolve_feed_url(self.config, feed)
@@ -190,11 +197,11 @@ class Crawler:
 
     def _feed_failed(self, job: FeedJob, error: Exception) -> None:
         self.summary.feeds_failed += 1
-        self.summary.errors.append(f"feed {job.feed.name}: {error}")
+        self.summary.add_error("feed", f"feed {job.feed.name}: {error}", error)
         retry_after = crawling.record_feed_failure(self.db, job.feed_id, str(error),
                                                    self.config.defaults.failure_backoff_hours,
                                                    getattr(error, "retry_after", None))
-        LOGGER.warning("feed %s failed (next try after %s): %s", job.feed.name, retry_after, error)
+        LOGGER.info("feed %s failed (next try after %s): %s", job.feed.name, retry_after, error)
 
     def _maybe_finish_feed(self, job: FeedJob) -> None:
         if (validators := job.validators_to_save()) is not None:
@@ -266,12 +273,12 @@ class Crawler:
         feed_id = job.feeds[0].feed_id if job.feeds else None
         self._log_fetch(feed_id, "article", job.url, result)
         if result.error is not None:
-            self.summary.errors.append(f"page {job.url}: {result.error}")
-            LOGGER.warning("page %s %s: %s", job.url, result.outcome, result.error)
+            self.summary.add_error("page", f"page {job.url}: {result.error}", result.error)
+            LOGGER.info("page %s %s: %s", job.url, result.outcome, result.error)
             self._article_done(job, None, result.error_kind)
             return
         if analysis.extraction is None:
-            self.summary.errors.append(f"page {job.url}: {analysis.error}")
+            self.summary.add_error("page", f"page {job.url}: {analysis.error}", analysis.error or "error")
             # A batch lost with its workers may pass: the feed is read again next time, so the page is retried.
             self._article_done(job, None, FailureKind.TEMPORARY if analysis.stage == "lost" else FailureKind.CONTENT)
             return
@@ -344,14 +351,20 @@ def run_crawl(config: Config, db_path: Path, progress: Progress | None = None,
         return _run(db, config, executor, lambda crawler: crawler.crawl(), progress)
 
 
-def ingest_folder(folder: Path, db_path: Path, config: Config, executor: Executor | None = None) -> CrawlSummary:
-    """Load a folder of saved pages (.html, .htm, .txt) through the same pipeline as a crawl."""
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no such folder")
-    paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and p.is_file())
-    pages = [path.resolve().as_uri() for path in paths]
+def ingest_folder(folder: Path, db_path: Path, config: Config, executor: Executor | None = None,
+                  follow_symlinks: bool = False) -> CrawlSummary:
+    """Load a folder of saved pages (.html, .htm, .txt) through the same pipeline as a crawl.
+
+    Symlinks that lead outside `folder` are left out (with one warning) unless `follow_symlinks`.
+    """
+    found = saved_pages(folder, follow_symlinks)
+    if found.outside:
+        LOGGER.warning("%s: left out %d file(s) or folder(s) that symlinks lead to outside it, e.g. %s "
+                       "(--follow-symlinks reads them)", folder, len(found.outside), found.outside[0])
+    pages = [path.resolve().as_uri() for path in found.pages]
     with exclusive(db_path):
         db = open_database(db_path)
+        crawling.close_interrupted_runs(db)
         return _run(db, config, executor, lambda crawler: crawler.run([], pages))
 
 

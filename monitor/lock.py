@@ -17,8 +17,13 @@ class AlreadyRunning(RuntimeError):
 
 
 def lock_path(db_path: Path, purpose: str = "crawl") -> Path:
-    """The lock file beside the database, e.g. `claimwatch.db.crawl.lock`."""
-    return db_path.with_name(f"{db_path.name}.{purpose}.lock")
+    """The lock file beside the database file itself, e.g. `claimwatch.db.crawl.lock`.
+
+    The path is resolved first, so every name of one database (relative, through a symlinked
+    folder, or a symlink to the file) shares one lock.
+    """
+    real = db_path.resolve()
+    return real.with_name(f"{real.name}.{purpose}.lock")
 
 
 @contextmanager

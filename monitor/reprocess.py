@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from db import articles
+from db import articles, crawling
 from db.articles import ArchivedPage, ArticleRecord
 from db.database import open_database, transaction
 from extractors.claims import EXTRACTOR_VERSION
@@ -62,6 +62,7 @@ def reprocess(db_path: Path, model: str, since: str | None = None, everything: b
         raise FileNotFoundError(f"{db_path}: no such database (run `claimwatch crawl` first)")
     with exclusive(db_path):
         db = open_database(db_path)
+        crawling.close_interrupted_runs(db)
         stale = articles.articles_to_reprocess(db, EXTRACTOR_VERSION, since, everything)
         summary = ReprocessSummary()
         if not stale:
