@@ -6,6 +6,7 @@ import asyncio
 import re
 import sqlite3
 import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpcore
 import pytest
+import yaml
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -287,3 +289,39 @@ class Site:
             getattr(self.datasette.client, method)(path, cookies=self.cookies, **kwargs))
         self.cookies.update({name: value for name, value in response.cookies.items() if value})
         return response
+
+
+# Crawl settings for tests: short timeouts, no politeness delay, the local servers allowed.
+FAST = {"timeout": 1, "connect_timeout": 1, "deadline": 5, "max_attempts": 2, "backoff": 0.01, "max_retry_after": 2,
+        "per_host_delay": 0.001, "allow_private_hosts": True, "max_page_bytes": 400_000}
+
+
+def write_config(tmp_path: Path, feeds: dict[str, str], **defaults):
+    """A feeds.yaml in `tmp_path` with FAST (and `defaults`) and these feeds, loaded as a Config."""
+    from monitor.config import load_config
+
+    path = tmp_path / "feeds.yaml"
+    document = {"defaults": {**FAST, **defaults}, "feeds": [{"name": n, "url": u} for n, u in feeds.items()]}
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return load_config(path)
+
+
+def rows(db_path: Path, sql: str, *params) -> list[tuple]:
+    with sqlite3.connect(db_path) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def wait_for_articles(db_path: Path, process: subprocess.Popen, timeout: float = 180) -> None:
+    """Poll the database a crawl in another process is writing until it has stored an article.
+
+    The timeout is generous: the process loads the spaCy model first, slowly on a busy machine.
+    """
+    give_up = time.monotonic() + timeout
+    while time.monotonic() < give_up and process.poll() is None:
+        try:
+            if rows(db_path, "SELECT count(*) FROM articles")[0][0] >= 1:
+                return
+        except sqlite3.OperationalError:
+            pass  # the crawl has not created the schema yet
+        time.sleep(0.05)
+    raise AssertionError("the crawl stored nothing in time")

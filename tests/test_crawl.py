@@ -12,35 +12,28 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from monitor.cli import cli
-from monitor.config import Config, load_config
 from monitor.crawl import CrawlSummary, run_crawl
 from monitor.executor import LocalExecutor
 from monitor.lock import AlreadyRunning, exclusive
 from monitor.reprocess import reprocess
-from tests.conftest import MODEL, SAMPLE, drip, rss, sample_page, sequence, serve_feed
+from tests.conftest import (
+    MODEL,
+    SAMPLE,
+    drip,
+    rows,
+    rss,
+    sample_page,
+    sequence,
+    serve_feed,
+    wait_for_articles,
+    write_config,
+)
 
 GOOD = ["therepublic-police-drug-arrests", "thehill-south-dakota-meth-campaign"]
 OTHER = "chron-new-car-sales-plunge"
-FAST = {"timeout": 1, "connect_timeout": 1, "deadline": 5, "max_attempts": 2, "backoff": 0.01, "max_retry_after": 2,
-        "per_host_delay": 0.001, "allow_private_hosts": True, "max_page_bytes": 400_000}
-
-
-def write_config(tmp_path: Path, feeds: dict[str, str], **defaults) -> Config:
-    path = tmp_path / "feeds.yaml"
-    document = {"defaults": {**FAST, **defaults}, "feeds": [{"name": n, "url": u} for n, u in feeds.items()]}
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    return load_config(path)
-
-
-def rows(db_path: Path, sql: str, *params) -> list[tuple]:
-    with sqlite3.connect(db_path) as connection:
-        return connection.execute(sql, params).fetchall()
-
-
 def events(db_path: Path, url_part: str) -> list[tuple]:
     return rows(db_path, "SELECT target, outcome, status, error, attempts FROM fetch_events WHERE url LIKE ? "
                 "ORDER BY id", f"%{url_part}%")
@@ -300,15 +293,3 @@ def test_a_crawl_killed_mid_run_leaves_a_consistent_database_and_the_next_one_fi
     assert summary.articles_new == len(names) - stored and not summary.errors
     assert rows(db_path, "SELECT status FROM crawl_runs ORDER BY id") == [("interrupted",), ("finished",)]
 
-
-def wait_for_articles(db_path: Path, process: subprocess.Popen, timeout: float = 60) -> None:
-    """Poll the database a crawl in another process is writing until it has stored an article."""
-    give_up = time.monotonic() + timeout
-    while time.monotonic() < give_up and process.poll() is None:
-        try:
-            if rows(db_path, "SELECT count(*) FROM articles")[0][0] >= 1:
-                return
-        except sqlite3.OperationalError:
-            pass  # the crawl has not created the schema yet
-        time.sleep(0.05)
-    raise AssertionError("the crawl stored nothing in time")

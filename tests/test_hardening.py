@@ -19,9 +19,7 @@ from db.database import open_database
 from monitor.cli import cli
 from monitor.folders import saved_pages
 from monitor.lock import AlreadyRunning, exclusive
-from tests.conftest import SAMPLE, rss, sample_page
-from tests.test_crawl import FAST, rows, wait_for_articles, write_config
-from tests.test_fetch import sequence
+from tests.conftest import FAST, SAMPLE, rows, rss, sample_page, sequence, wait_for_articles, write_config
 
 CLAIMWATCH = Path(sys.executable).parent / "claimwatch"
 PAGE = "therepublic-police-drug-arrests"
