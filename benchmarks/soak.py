@@ -189,7 +189,7 @@ def start_servers() -> list[str]:
 
 def write_feeds(path: Path, bases: list[str], feeds: int) -> None:
     config = {
-        "defaults": {"allow_private_hosts": True, "per_host_delay": 0.0, "per_host_concurrency": 2, "workers": 16,
+        "defaults": {"allow_private_hosts": True, "per_host_delay": 0.001, "per_host_concurrency": 2, "workers": 16,
                      "timeout": 2.0, "connect_timeout": 2.0, "deadline": DEADLINE, "max_attempts": 2,
                      "backoff": 0.05, "max_page_bytes": MAX_PAGE_BYTES, "max_articles_per_feed": 50},
         "feeds": [{"name": f"feed-{n}", "url": f"{bases[n % len(bases)]}/feed/{n}.xml"} for n in range(feeds)],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
@@ -14,8 +15,18 @@ MIN_CHARACTERS = 200
 MIN_CONFIDENCE = 0.9
 
 
-@functools.cache
+# functools.cache alone lets every thread that asks before the first load ends load its own copy
+# (~70 MB each): 16 fetch threads doing so took a crawl past 1 GB. The lock makes it one load.
+_LOADING = threading.Lock()
+
+
 def _identifier() -> LanguageIdentifier:
+    with _LOADING:
+        return _loaded_identifier()
+
+
+@functools.cache
+def _loaded_identifier() -> LanguageIdentifier:
     # py3langid ships its model inside the package (numpy arrays, no pickle): nothing is downloaded.
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
