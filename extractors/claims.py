@@ -103,7 +103,11 @@ def add_quotes(doc: Doc) -> Doc:
 
 
 class ClaimAssembler:
-    """Writes `doc._.claims`: each quantity not excluded, with its sentence, its speaker and the classifier's score."""
+    """Writes `doc._.claims`: each quantity not excluded, with its sentence, its speaker and the classifier's score.
+
+    The score only orders the review queue: dropping what scores below the model's cross-validated
+    threshold cost recall on the dev gold (full-claim F1 0.956 → 0.918), so nothing is dropped by it.
+    """
 
     def __init__(self, classifier: ClaimClassifier | None) -> None:
         self.classifier = classifier

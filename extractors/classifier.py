@@ -30,11 +30,17 @@ class ModelFormatError(ValueError):
 
 
 class ClaimClassifier:
-    """Probability that a quantity is a real quantitative claim worth review."""
+    """Probability that a quantity is a real quantitative claim worth review.
 
-    def __init__(self, weights: dict[str, float], intercept: float) -> None:
+    `threshold` is the cut with the best cross-validated F1 when the model was trained, stored in its JSON
+    (0 in a model file written before thresholds were chosen). The claims stage does not drop by it (see
+    claims.ClaimAssembler); it says where, on the training data, junk starts in the ranked review queue.
+    """
+
+    def __init__(self, weights: dict[str, float], intercept: float, threshold: float = 0.0) -> None:
         self.weights = weights
         self.intercept = intercept
+        self.threshold = threshold
 
     @classmethod
     def load(cls, path: Path) -> ClaimClassifier:
@@ -46,7 +52,7 @@ class ClaimClassifier:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ModelFormatError(f"{path} is not a {FORMAT} file; retrain with `claimwatch train`")
         weights = {str(name): float(weight) for name, weight in data["weights"].items()}
-        return cls(weights, float(data["intercept"]))
+        return cls(weights, float(data["intercept"]), float(data.get("threshold", 0.0)))
 
     @classmethod
     def load_default(cls) -> ClaimClassifier | None:
@@ -67,8 +73,9 @@ class ClaimClassifier:
         return 1.0 / (1.0 + math.exp(-max(min(z, 35.0), -35.0)))
 
     def save(self, path: Path, training: dict) -> None:
-        """Write the weights as sorted JSON, so the same training data gives the same file."""
-        data = {"format": FORMAT, "intercept": self.intercept, "weights": self.weights, "training": training}
+        """Write the weights and threshold as sorted JSON, so the same training data gives the same file."""
+        data = {"format": FORMAT, "intercept": self.intercept, "threshold": self.threshold,
+                "weights": self.weights, "training": training}
         Path(path).write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -76,12 +83,14 @@ class ClaimClassifier:
 
 
 def quantity_features(doc: Doc, quantity: Quantity) -> dict[str, float]:
-    """The named features of one quantity: its shape, neighbours, syntax and sentence."""
+    """The named features of one quantity: its shape, neighbours, syntax and sentence.
+
+    Not the rules' exclusion: the model backs the rules up, so it learns junk from its shape and context.
+    """
     span = doc.char_span(quantity.start, quantity.end, alignment_mode="expand")
     features = {
         f"kind={quantity.kind}": 1.0,
         f"change={quantity.change}": 1.0,
-        f"excluded={quantity.excluded or 'none'}": 1.0,
         "has_subject": float(quantity.subject is not None),
     }
     features.update(_shape_features(_document_text(doc), quantity))

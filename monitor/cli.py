@@ -314,7 +314,8 @@ def train(db_path: Path | None, corpus: Path | None, feeds_path: Path, model: st
     report = retrain(resolve_model(model, _optional_config(feeds_path).defaults), db_path, corpus)
     cv = report.cross_validation
     click.echo(f"trained on {report.examples} examples ({report.positives} claims, {report.negatives} not); "
-               f"{cv.folds}-fold CV precision {cv.precision:.3f}, recall {cv.recall:.3f}, F1 {cv.f1:.3f}")
+               f"{cv.folds}-fold CV at threshold {cv.threshold:.2f}: precision {cv.precision:.3f}, "
+               f"recall {cv.recall:.3f}, F1 {cv.f1:.3f}, {cv.non_claims_dropped:.0%} of non-claims dropped")
     click.echo(f"wrote {report.model_path} and {report.card_path}")
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from extractors.classifier import ClaimClassifier, ModelFormatError
 from extractors.numbers import find_quantities
-from extractors.training import Example, LabelledText, load_labelled, train_classifier
+from extractors.training import THRESHOLDS, Example, LabelledText, load_labelled, train_classifier
 
 # Claims are labelled; every other candidate in these texts is a non-claim by omission.
 TINY = [
@@ -66,6 +66,22 @@ def test_model_json_round_trips(nlp, tiny_report, tmp_path):
     doc = nlp("Officials said 640 people were evacuated along Route 41.")
     for quantity in find_quantities(doc):
         assert first.score(doc, quantity) == second.score(doc, quantity)
+
+
+def test_training_stores_the_threshold_chosen_out_of_fold(tiny_report):
+    cv = tiny_report.cross_validation
+    assert cv.threshold in THRESHOLDS
+    assert cv.f1 >= cv.at_half.f1 and cv.f1 >= cv.keep_all.f1
+    assert cv.keep_all.recall == 1.0 and cv.keep_all.non_claims_dropped == 0.0
+    assert ClaimClassifier.load(tiny_report.model_path).threshold == cv.threshold
+    assert f"{cv.threshold:.2f} (chosen)" in tiny_report.card_path.read_text(encoding="utf-8")
+
+
+def test_a_model_file_without_a_threshold_keeps_every_candidate(tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({"format": "claimwatch-claim-classifier/1", "intercept": 0.0, "weights": {}}),
+                    encoding="utf-8")
+    assert ClaimClassifier.load(path).threshold == 0.0
 
 
 def test_training_is_reproducible(nlp, tiny_report, tmp_path):
