@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 SHARED ?= ../shared
 DEMO_DB := data/demo.db
 
-.PHONY: install demo test golden lint eval bench bench-db clean
+.PHONY: install demo test golden lint eval bench bench-db clean train-attribution
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ eval: install
 	$(BIN)/python benchmarks/checkset.py --shared $(SHARED) | tail -1
 	$(BIN)/python $(SHARED)/eval/polnear.py $(SHARED)/eval/polnear-dev \
 		--cmd "$(BIN)/claimwatch extract {paths} --format jsonl" | tail -1
+
+# Retrain the attribution tagger on PolNeAR train (about an hour or less on 2 cores), score it on
+# PolNeAR dev, and rewrite models/attribution/CARD.md with both.
+train-attribution: install
+	$(BIN)/python -m extractors.train_quote_tagger --train $(SHARED)/eval/polnear-train --dev $(SHARED)/eval/polnear-dev
+	$(BIN)/python $(SHARED)/eval/polnear.py $(SHARED)/eval/polnear-dev \
+		--cmd "$(BIN)/claimwatch extract {paths} --format jsonl" | tail -1 > .cache/polnear-dev.json
+	$(BIN)/python -m extractors.train_quote_tagger --train $(SHARED)/eval/polnear-train --dev $(SHARED)/eval/polnear-dev \
+		--polnear-summary .cache/polnear-dev.json
 
 bench: install
 	$(BIN)/python benchmarks/pipeline.py

@@ -12,6 +12,7 @@ from spacy.tokens import Doc, Span
 
 from extractors.cues import Cue, find_cues, find_signatures, find_speaker_labels
 from extractors.quotation_marks import Quotation, find_quotations
+from extractors.quote_tagger import learned_cues
 from extractors.speakers import Speaker, SpeakerResolver
 from extractors.text import paragraph_bounds
 
@@ -86,6 +87,8 @@ class _Attributor:
         self.resolver = SpeakerResolver(doc, self.paragraph_of, self.quoted)
         signatures = find_signatures(doc, [q.end for q in self.quotations if q.closed])
         cues = find_cues(doc, self.quoted, self.paragraph_of) + signatures + self.labels
+        # The rules are the more precise: the tagger only adds what they found no cue for.
+        cues += learned_cues(doc, cues)
         self.cues = sorted(cues, key=lambda cue: cue.cue)
         self.speakers = self._resolve(self.cues)
         self.speakers_by_name = {speaker.name: speaker for speaker in self.speakers.values()}

@@ -1,0 +1,246 @@
+"""Learned attribution: a CRF tags source, cue and content tokens over the parse; attribution.py joins them to the rules."""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pycrfsuite
+from spacy.tokens import Doc, Span, Token
+
+from extractors.cues import SPEECH_VERBS, STANCE_VERBS, Cue
+from extractors.quotation_marks import find_quotations
+from extractors.text import paragraph_bounds
+
+LOGGER = logging.getLogger(__name__)
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "attribution" / "tagger.crfsuite"
+# The tag set: begin/inside of a source (S), cue (C) and content (Q) span, else outside.
+TAGS = ("O", "B-S", "I-S", "B-C", "I-C", "B-Q", "I-Q")
+_CUE_WORDS = SPEECH_VERBS | STANCE_VERBS | {"according"}
+_QUOTE_MARKS = frozenset({"“", "”", '"', "''", "``"})
+# How far up the tree a token looks for the cue word that governs it.
+_ANCESTOR_REACH = 6
+_WINDOW = (-2, -1, 1, 2)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of tokens the tagger gave one role: `S` source, `C` cue or `Q` content."""
+
+    role: str
+    start: int
+    end: int
+
+
+def paragraph_tokens(doc: Doc) -> Iterator[list[Token]]:
+    """The non-space tokens of each paragraph (line) of `doc`: one sequence for the tagger each."""
+    bounds = paragraph_bounds(doc.text)
+    tokens = [t for t in doc if not t.is_space]
+    index = 0
+    for start, end in bounds:
+        run = []
+        while index < len(tokens) and tokens[index].idx < end:
+            if tokens[index].idx >= start:
+                run.append(tokens[index])
+            index += 1
+        if run:
+            yield run
+
+
+def sequence_features(tokens: list[Token], quoted: set[int], cue_words: list[int]) -> list[list[str]]:
+    """The named features of each token of one paragraph.
+
+    Args:
+        tokens: the paragraph's tokens.
+        quoted: indexes of the document's tokens that lie inside quotation marks.
+        cue_words: indexes of its reporting words, in order.
+    """
+    own = [_token_features(t, t.i in quoted, cue_words) for t in tokens]
+    out = []
+    for position, features in enumerate(own):
+        row = list(features[:_SHARED])
+        for offset in _WINDOW:
+            other = position + offset
+            if 0 <= other < len(tokens):
+                row.extend(f"{offset}{name}" for name in own[other][_SHARED:])
+            else:
+                row.append(f"{offset}edge")
+        out.append(row)
+    return out
+
+
+# Features of a token's own, then the ones its neighbours also lend it (from index _SHARED on).
+_SHARED = 9
+
+
+def _token_features(token: Token, quoted: bool, cue_words: list[int]) -> list[str]:
+    head = token.head
+    lemma = token.lemma_.lower()
+    path, distance = _governing_cue(token)
+    sentence = token.sent
+    return [
+        "bias",
+        f"lemma={lemma}",
+        f"head={head.lemma_.lower()}",
+        f"dep_head={token.dep_}|{head.lemma_.lower() if head.lemma_.lower() in _CUE_WORDS else head.pos_}",
+        f"path={path}",
+        f"path_dist={path}|{min(distance, 4)}",
+        f"ent={token.ent_iob_}{token.ent_type_}",
+        f"sent_edge={'B' if token.i == sentence.start else 'E' if token.i == sentence.end - 1 else 'M'}",
+        f"cue_side={_cue_side(token, sentence, cue_words)}",
+        f"w={token.lower_}",
+        f"pos={token.pos_}",
+        f"tag={token.tag_}",
+        f"dep={token.dep_}",
+        f"q={int(quoted)}",
+        f"mark={int(token.text in _QUOTE_MARKS)}",
+        f"cue={int(lemma in _CUE_WORDS)}",
+        f"title={int(token.is_title)}",
+    ]
+
+
+def _governing_cue(token: Token) -> tuple[str, int]:
+    # The dependency under which the nearest cue word above governs this token: "nsubj" for the
+    # source side, "ccomp" for the content side, "self" for the cue word itself.
+    if token.lemma_.lower() in _CUE_WORDS:
+        return "self", 0
+    child, distance = token, 0
+    while child.head is not child and distance < _ANCESTOR_REACH:
+        distance += 1
+        parent = child.head
+        if parent.lemma_.lower() in _CUE_WORDS:
+            return f"{parent.lemma_.lower() if parent.lower_ == 'according' else 'cue'}>{child.dep_}", distance
+        child = parent
+    return "none", distance
+
+
+def _cue_side(token: Token, sentence: Span, cue_words: list[int]) -> str:
+    # Whether a cue word stands before and/or after the token in its sentence.
+    here = bisect.bisect_left(cue_words, token.i)
+    before = here > 0 and cue_words[here - 1] >= sentence.start
+    after_index = here + (here < len(cue_words) and cue_words[here] == token.i)
+    after = after_index < len(cue_words) and cue_words[after_index] < sentence.end
+    return f"{int(before)}{int(after)}"
+
+
+def quoted_tokens(doc: Doc) -> set[int]:
+    """The indexes of tokens that lie inside a pair of quotation marks."""
+    inside = set()
+    for quotation in find_quotations(doc.text):
+        span = doc.char_span(quotation.start, quotation.end, alignment_mode="expand")
+        if span is not None:
+            inside.update(range(span.start, span.end))
+    return inside
+
+
+def document_features(doc: Doc) -> list[tuple[list[Token], list[list[str]]]]:
+    """Each paragraph's tokens with their features, ready for the tagger."""
+    quoted = quoted_tokens(doc)
+    cue_words = [t.i for t in doc if t.lemma_.lower() in _CUE_WORDS]
+    return [(tokens, sequence_features(tokens, quoted, cue_words)) for tokens in paragraph_tokens(doc)]
+
+
+class QuoteTagger:
+    """The trained CRF: tags a parsed document and reads attribution cues off the tags."""
+
+    def __init__(self, path: Path = MODEL_PATH) -> None:
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(path))
+
+    def segments(self, doc: Doc) -> list[list[Segment]]:
+        """The tagged source, cue and content runs of each paragraph."""
+        out = []
+        for tokens, features in document_features(doc):
+            tags = self._tagger.tag(features)
+            out.append(_segments(tokens, tags))
+        return out
+
+    def cues(self, doc: Doc) -> list[Cue]:
+        """Every cue the tagger finds, with the head of its source and its content spans."""
+        return [cue for paragraph in self.segments(doc) for cue in _link(doc, paragraph)]
+
+
+@functools.lru_cache(maxsize=1)
+def load_tagger(path: Path = MODEL_PATH) -> QuoteTagger | None:
+    """The shipped tagger, or None (with a warning) when its model file is missing."""
+    if not path.exists():
+        LOGGER.warning("attribution model %s is missing; using the rules alone (make train-attribution)", path)
+        return None
+    return QuoteTagger(path)
+
+
+def _segments(tokens: list[Token], tags: list[str]) -> list[Segment]:
+    found: list[Segment] = []
+    for token, tag in zip(tokens, tags, strict=True):
+        if tag == "O":
+            continue
+        role = tag[2]
+        last = found[-1] if found else None
+        if tag[0] == "I" and last is not None and last.role == role and last.end == token.i:
+            found[-1] = Segment(role, last.start, token.i + 1)
+        else:
+            found.append(Segment(role, token.i, token.i + 1))
+    return found
+
+
+def _link(doc: Doc, segments: list[Segment]) -> list[Cue]:
+    # Content goes to the nearest cue, preferring one in its own sentence; a cue takes the nearest source.
+    cues = [s for s in segments if s.role == "C"]
+    if not cues:
+        return []
+    sources = [s for s in segments if s.role == "S"]
+    contents: dict[Segment, list[Segment]] = {}
+    for content in (s for s in segments if s.role == "Q"):
+        contents.setdefault(_nearest(doc, content, cues), []).append(content)
+    linked = []
+    for cue, parts in contents.items():
+        source = _source_head(doc, cue, sources)
+        if source is None:
+            continue
+        spans = tuple(_char_span(doc, part) for part in sorted(parts, key=lambda s: s.start))
+        words = doc[cue.start : cue.end]
+        linked.append(Cue(words.root.i, source.i, spans, words.text))
+    return linked
+
+
+def _nearest(doc: Doc, segment: Segment, others: list[Segment]) -> Segment:
+    sentence = doc[segment.start].sent.start
+
+    def distance(other: Segment) -> tuple[bool, int]:
+        gap = other.start - segment.end if other.start >= segment.end else segment.start - other.end
+        return doc[other.start].sent.start != sentence, gap
+
+    return min(others, key=distance)
+
+
+def _source_head(doc: Doc, cue: Segment, sources: list[Segment]) -> Token | None:
+    if sources:
+        source = _nearest(doc, cue, sources)
+        if doc[source.start].sent.start == doc[cue.start].sent.start:
+            return doc[source.start : source.end].root
+    verb = doc[cue.start : cue.end].root
+    return next((child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")), None)
+
+
+def _char_span(doc: Doc, segment: Segment) -> tuple[int, int]:
+    tokens = [t for t in doc[segment.start : segment.end] if not (t.is_punct or t.is_space)] or [doc[segment.start]]
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+
+
+def learned_cues(doc: Doc, rule_cues: list[Cue]) -> list[Cue]:
+    """The tagger's cues whose cue word and content the rules' cues do not already hold."""
+    tagger = load_tagger()
+    if tagger is None:
+        return []
+    taken = {cue.cue for cue in rule_cues}
+    covered = [span for cue in rule_cues for span in cue.content]
+    return [cue for cue in tagger.cues(doc) if cue.cue not in taken and not _overlaps(cue.content, covered)]
+
+
+def _overlaps(spans: tuple[tuple[int, int], ...], others: list[tuple[int, int]]) -> bool:
+    return any(start < other_end and other_start < end for start, end in spans for other_start, other_end in others)
