@@ -26,6 +26,7 @@ _SPEECH_END = re.compile(r"[,.!?…]\s*$")
 _CONTINUING_OPENERS = frozenset({"also", "additionally", "furthermore", "moreover"})
 _PERSON_SUBJECTS = frozenset({"he", "she"})
 _GROUP_SUBJECTS = frozenset({"it", "they"})
+_SIGNATURE_DASHES = frozenset({"―", "—", "–", "--"})
 _GAP_AFTER = re.compile(r"^[ \t”\"'’,;:—–-]*$")
 # ... and between a cue and the quotation it introduces: `X said: “`, `X told reporters that “`.
 _GAP_BEFORE = re.compile(r"^[^.!?“”\"]{0,40}?(?:[:,—–-]|\bthat)?\s*(?:“|\"|'')?$")
@@ -188,7 +189,7 @@ class _Attributor:
             first, last = self._cue_extent(cue)
             if first >= quotation.end and _GAP_AFTER.match(text[quotation.end : first]):
                 gap = first - quotation.end
-            elif last <= quotation.start and _GAP_BEFORE.match(text[last : quotation.start]):
+            elif last <= quotation.start and not _is_signature(cue) and _GAP_BEFORE.match(text[last : quotation.start]):
                 gap = quotation.start - last
             else:
                 continue
@@ -231,6 +232,11 @@ def _continues_report(sentence: Span, speaker: Speaker | None) -> bool:
     pronouns = _PERSON_SUBJECTS if speaker is not None and speaker.is_person else _GROUP_SUBJECTS
     backshifted = any(child.dep_ == "aux" and child.lower_ == "would" for child in root.children)
     return backshifted and any(child.dep_ == "nsubj" and child.lower_ in pronouns for child in root.children)
+
+
+def _is_signature(cue: Cue) -> bool:
+    # "“...” ― Jane Doe" signs the quotation before it, never the one that opens the next paragraph.
+    return cue.words in _SIGNATURE_DASHES
 
 
 def _is_speech(text: str, quotation: Quotation) -> bool:

@@ -1,8 +1,9 @@
-"""Learned attribution: a CRF tags source, cue and content tokens over the parse; attribution.py joins them to the rules."""
+"""Learned attribution: a CRF tags source, cue and content tokens; attribution.py joins its cues to the rules'."""
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import logging
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ _QUOTE_MARKS = frozenset({"“", "”", '"', "''", "``"})
 # How far up the tree a token looks for the cue word that governs it.
 _ANCESTOR_REACH = 6
 _WINDOW = (-2, -1, 1, 2)
+_NOMINAL = frozenset({"PROPN", "NOUN", "PRON"})
 
 
 @dataclass(frozen=True)
@@ -222,9 +224,20 @@ def _source_head(doc: Doc, cue: Segment, sources: list[Segment]) -> Token | None
     if sources:
         source = _nearest(doc, cue, sources)
         if doc[source.start].sent.start == doc[cue.start].sent.start:
-            return doc[source.start : source.end].root
+            return _nominal_head(doc[source.start : source.end])
     verb = doc[cue.start : cue.end].root
-    return next((child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")), None)
+    subject = next((child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")), None)
+    return subject if subject is not None and subject.pos_ in _NOMINAL else None
+
+
+def _nominal_head(span: Span) -> Token | None:
+    # A tagged run can end or start off its phrase ("Critics of the plan, and"): its syntactic root
+    # may then be a conjunction or preposition, so fall back to its first noun not under another noun.
+    if span.root.pos_ in _NOMINAL:
+        return span.root
+    nouns = [t for t in span if t.pos_ in _NOMINAL]
+    tops = [t for t in nouns if not (span.start <= t.head.i < span.end and t.head.pos_ in _NOMINAL)]
+    return (tops or nouns or [None])[0]
 
 
 def _char_span(doc: Doc, segment: Segment) -> tuple[int, int]:
@@ -239,7 +252,20 @@ def learned_cues(doc: Doc, rule_cues: list[Cue]) -> list[Cue]:
         return []
     taken = {cue.cue for cue in rule_cues}
     covered = [span for cue in rule_cues for span in cue.content]
-    return [cue for cue in tagger.cues(doc) if cue.cue not in taken and not _overlaps(cue.content, covered)]
+    found = [cue for cue in tagger.cues(doc) if cue.cue not in taken and not _overlaps(cue.content, covered)]
+    return [cue if _reports(doc[cue.cue]) else dataclasses.replace(cue, stance=True) for cue in found]
+
+
+def _reports(cue: Token) -> bool:
+    # PolNeAR counts beliefs, expectations and charges as attributions ("is expected to spend",
+    # "was found guilty of"); only an active reporting verb puts a figure in its source's mouth,
+    # so the others are kept as stances, which give no claim a speaker.
+    lemma = cue.lemma_.lower()
+    if lemma == "point" and not any(child.lower_ == "out" for child in cue.children):
+        return False
+    if lemma not in SPEECH_VERBS:
+        return lemma == "according"
+    return not any(child.dep_ in ("auxpass", "nsubjpass") for child in cue.children)
 
 
 def _overlaps(spans: tuple[tuple[int, int], ...], others: list[tuple[int, int]]) -> bool:

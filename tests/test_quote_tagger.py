@@ -52,8 +52,9 @@ def test_links_content_to_its_cue_and_source(nlp, tagger) -> None:
 def test_adds_an_attribution_the_rules_have_no_cue_for(nlp) -> None:
     doc = nlp("Governor Maria Lopez lamented that the state budget had collapsed under the new tax cuts.")
     quotes = find_quotes(doc)
+    # PolNeAR, which the tagger learned from, counts the complementiser as part of the content.
     assert [(q.speaker, q.text) for q in quotes] == [
-        ("Maria Lopez", "the state budget had collapsed under the new tax cuts")
+        ("Maria Lopez", "that the state budget had collapsed under the new tax cuts")
     ]
 
 
