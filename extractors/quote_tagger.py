@@ -13,9 +13,10 @@ from pathlib import Path
 import pycrfsuite
 from spacy.tokens import Doc, Span, Token
 
-from extractors.cues import SPEECH_VERBS, STANCE_VERBS, Cue
+from extractors.cues import Cue
 from extractors.quotation_marks import find_quotations
 from extractors.text import paragraph_bounds
+from extractors.words import SPEECH_VERBS, STANCE_VERBS
 
 LOGGER = logging.getLogger(__name__)
 
