@@ -17,6 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.attribution import Quote, find_quotes, speaker_at
+from extractors.chunks import pipe_in_chunks
 from extractors.classifier import ClaimClassifier
 from extractors.nlp import parse_pipeline
 from extractors.number_units import dollar_of
@@ -167,7 +168,7 @@ class ClaimFinder:
 
     def find(self, text: str, country: str | None = None) -> Extraction:
         """Find the claims in one text; `country` (ISO 3166, from the page's site) says whose dollar "$" is."""
-        return Extraction.of(self.nlp(self._doc(text, country)))
+        return next(self.find_many([text], countries=[country]))
 
     def find_many(self, texts: Iterable[str], batch_size: int = 16,
                   countries: Iterable[str | None] | None = None) -> Iterator[Extraction]:
@@ -178,11 +179,13 @@ class ClaimFinder:
         texts = list(texts)
         countries = list(countries) if countries is not None else [None] * len(texts)
         docs = (self._doc(text, country) for text, country in zip(texts, countries, strict=True))
-        for doc in self.nlp.pipe(docs, batch_size=batch_size):
+        # A long text is parsed in paragraph chunks, and the claim stages read it whole (extractors/chunks.py).
+        for doc in pipe_in_chunks(self.nlp, docs, batch_size, whole_from=QUANTITIES):
             yield Extraction.of(doc)
 
     def _doc(self, text: str, country: str | None) -> Doc:
-        # The country has to be on the Doc before the quantities stage reads it.
-        doc = self.nlp.make_doc(text)
+        # The country has to be on the Doc before the quantities stage reads it. The tokenizer, not
+        # make_doc: make_doc refuses a text past nlp.max_length (E088), which extractors/chunks.py parses in pieces.
+        doc = self.nlp.tokenizer(text)
         doc._.country = country
         return doc

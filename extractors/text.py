@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -21,6 +22,14 @@ LOGGER = logging.getLogger(__name__)
 # Pages past this size are refused rather than parsed: no real article needs it, and lxml on a
 # hostile 20 MB page costs seconds and hundreds of megabytes.
 MAX_HTML_CHARS = 5_000_000
+# One cap on an article's text, from HTML or plain text alike (feeds.yaml `max_text_chars`), checked
+# before spaCy sees it: parsing time grows with the text, and a megabyte of text is no article. The
+# longest article in the labelled corpus has about 30,000 characters.
+MAX_TEXT_CHARS = 200_000
+# Content whose opening has more than this share of control characters or undecodable bytes is
+# binary (a program, an image, an archive), not text.
+BINARY_SHARE = 0.05
+_SNIFF_CHARS = 8192
 # Fewer words than this is navigation or an error page that trafilatura scraped anyway.
 MIN_ARTICLE_WORDS = 20
 # A paywalled page with fewer words than this shows only its teaser: the story's opening, whose figures
@@ -42,6 +51,11 @@ _JSON_LD = re.compile(r"<script\b[^>]*type\s*=\s*[\"']application/ld\+json[\"'][
 
 class NotAnArticle(ValueError):
     """The page has no article text that could be extracted."""
+
+
+# trafilatura copies lxml trees that two threads must not touch at once: two fetch threads inside it
+# crashed the interpreter (segfaults, "double free or corruption"). One parse at a time per process.
+_ONE_PARSE_AT_A_TIME = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -80,17 +94,39 @@ class FetchedBytes(Protocol):
     def content_type(self) -> str: ...
 
 
-def page_from(fetched: FetchedBytes) -> Page:
+def page_from(fetched: FetchedBytes, max_text_chars: int = MAX_TEXT_CHARS) -> Page:
     """Turn fetched bytes into a Page: HTML through trafilatura, plain text cleaned as it is.
 
+    Args:
+        max_text_chars: the longest article text accepted, whatever the content type.
+
     Raises:
-        NotAnArticle: neither HTML nor plain text, or no article text in it.
+        NotAnArticle: binary, neither HTML nor plain text, no article text in it, or too long.
     """
-    if fetched.content_type in ("text/html", "application/xhtml+xml") or looks_like_html(fetched.content):
-        return extract_page(_decode(fetched), url=None if fetched.final_url.startswith("file:") else fetched.final_url)
-    if fetched.content_type in ("", "text/plain"):
-        return extract_plain_text(_decode(fetched))
-    raise NotAnArticle(f"not an HTML page (content type {fetched.content_type})")
+    html = fetched.content_type in ("text/html", "application/xhtml+xml") or looks_like_html(fetched.content)
+    if not html and fetched.content_type not in ("", "text/plain"):
+        raise NotAnArticle(f"not an HTML page (content type {fetched.content_type})")
+    text = _decode(fetched)
+    if reason := binary_reason(text):
+        raise NotAnArticle(reason)
+    if html:
+        url = None if fetched.final_url.startswith("file:") else fetched.final_url
+        return extract_page(text, url=url, max_text_chars=max_text_chars)
+    return extract_plain_text(text, max_text_chars)
+
+
+def binary_reason(text: str) -> str | None:
+    """Why decoded content is binary rather than text (control characters, undecodable bytes), or None."""
+    opening = text[:_SNIFF_CHARS]
+    odd = sum(1 for char in opening if char == "\ufffd" or (char < " " and char not in "\t\n\r\f") or char == "\x7f")
+    if opening and odd / len(opening) > BINARY_SHARE:
+        return (f"binary content, not text: {odd / len(opening):.0%} of its first {len(opening):,} characters "
+                "are control characters or undecodable bytes")
+    return None
+
+
+def _too_long(length: int, limit: int) -> NotAnArticle:
+    return NotAnArticle(f"text is {length:,} characters, over the {limit:,}-character limit (max_text_chars)")
 
 
 def _decode(fetched: FetchedBytes) -> str:
@@ -104,47 +140,63 @@ def looks_like_html(content: bytes) -> bool:
     return bool(_HTML_SNIFF.search(content[:4096]))
 
 
-def extract_page(html: str, url: str | None = None) -> Page:
+def extract_page(html: str, url: str | None = None, max_text_chars: int = MAX_TEXT_CHARS) -> Page:
     """Extract the article body and metadata from an HTML page.
 
     Args:
         html: the page source, already decoded.
         url: where it came from; helps trafilatura with relative links and metadata.
+        max_text_chars: the longest article text accepted.
 
     Raises:
-        NotAnArticle: the page is too large or holds no extractable body text.
+        NotAnArticle: the page or its text is too large, or it holds no extractable body text.
     """
     if len(html) > MAX_HTML_CHARS:
         raise NotAnArticle(f"page is {len(html):,} characters, over the {MAX_HTML_CHARS:,} limit")
-    tree = trafilatura.load_html(html)
-    if tree is None:
-        raise NotAnArticle("the page could not be parsed as HTML")
-    links = link_texts(tree)
-    for box in furniture_boxes(tree):
-        box.drop_tree()
-    # No deduplicate: trafilatura's cache spans every page the process has seen, so a crawl or
-    # `reprocess` would find a page it met before empty. Formatting keeps headings and list items
-    # apart in the tree, so each becomes its own paragraph.
-    document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=False, deduplicate=False,
-        include_formatting=True,
-    )
-    # Blank lines between paragraphs keep spaCy from running a headline into the first sentence.
-    text = "\n\n".join(body_paragraphs(document.body, document.title, links)) if document else ""
+    found = _trafilatura(html, url)
+    text = found["text"] or ""
     words = len(text.split())
     if words < MIN_ARTICLE_WORDS:
         raise NotAnArticle(f"no article text found in the page ({words} words)")
+    if len(text) > max_text_chars:
+        raise _too_long(len(text), max_text_chars)
     return Page(
         text=text,
-        title=document.title,
-        author=document.author,
-        published=document.date,
-        site_name=document.sitename,
-        canonical_url=document.url,
-        language=decide_language(document.language or _declared_language(html), text),
+        title=found["title"],
+        author=found["author"],
+        published=found["date"],
+        site_name=found["sitename"],
+        canonical_url=found["url"],
+        language=decide_language(found["language"] or _declared_language(html), text),
         paywalled=_paywalled(html),
-        country=site_country(url, document.url, html),
+        country=site_country(url, found["url"], html),
     )
+
+
+def _trafilatura(html: str, url: str | None) -> dict[str, str | None]:
+    """The page's body paragraphs and metadata, as strings: no lxml tree leaves the lock."""
+    with _ONE_PARSE_AT_A_TIME:
+        tree = trafilatura.load_html(html)
+        if tree is None:
+            raise NotAnArticle("the page could not be parsed as HTML")
+        links = link_texts(tree)
+        for box in furniture_boxes(tree):
+            box.drop_tree()
+        # No deduplicate: trafilatura's cache spans every page the process has seen, so a crawl or
+        # `reprocess` would find a page it met before empty. Formatting keeps headings and list items
+        # apart in the tree, so each becomes its own paragraph.
+        document = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=True, include_comments=False, include_tables=False, deduplicate=False,
+            include_formatting=True,
+        )
+        if not document:
+            return dict.fromkeys(("text", "title", "author", "date", "sitename", "url", "language"))
+        # Blank lines between paragraphs keep spaCy from running a headline into the first sentence.
+        found = {"text": "\n\n".join(body_paragraphs(document.body, document.title, links))}
+        found.update({name: getattr(document, name) for name in
+                      ("title", "author", "date", "sitename", "url", "language")})
+        del document, tree
+    return found
 
 
 def _paywalled(html: str) -> bool | None:
@@ -199,8 +251,14 @@ def _declared_language(html: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def extract_plain_text(text: str) -> Page:
-    """Clean a saved plain-text article: drop related-story lists and doubled photo captions."""
+def extract_plain_text(text: str, max_text_chars: int = MAX_TEXT_CHARS) -> Page:
+    """Clean a saved plain-text article: drop related-story lists and doubled photo captions.
+
+    Raises:
+        NotAnArticle: the text is empty, or longer than `max_text_chars`.
+    """
+    if len(text) > max_text_chars:
+        raise _too_long(len(text), max_text_chars)
     lines = text.replace("\r\n", "\n").split("\n")
     kept = _drop_caption_pairs(_drop_link_lists(lines))
     body = "\n".join(kept).strip()

@@ -74,6 +74,8 @@ class Defaults:
     fetch: FetchSettings = field(default_factory=FetchSettings,
                                  metadata={"help": "how pages are fetched; its keys sit in this block too"})
     max_articles_per_feed: int = setting(50, "newest entries taken from each feed or sitemap per crawl")
+    max_text_chars: int = setting(200_000, "longest article text, from HTML or plain text, that is kept; a longer one "
+                                           "is refused with its reason, before spaCy reads it")
     language: str = setting("en", "articles whose text is in another language are skipped (detected from the text)")
     model: str = setting(DEFAULT_MODEL, "any installed spaCy English model, e.g. en_core_web_sm; `--model` and "
                                         "`$CLAIMWATCH_MODEL` come first")

@@ -242,7 +242,7 @@ class Crawler:
             self._handle_article(result)
             return
         self._analysing[result.job.key] = result
-        self._batch.append(PageWork(result.job.key, result.fetched))
+        self._batch.append(PageWork(result.job.key, result.fetched, max_text_chars=self.config.defaults.max_text_chars))
         # A part-filled batch goes at once to an idle executor: a slow crawl's pages need not wait for a full one.
         if len(self._batch) >= self.config.defaults.extract_batch or self.executor.idle:
             self._send_batch()

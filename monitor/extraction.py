@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from extractors.claims import ClaimFinder, Extraction
-from extractors.text import FetchedBytes, NotAnArticle, Page, page_from
+from extractors.text import MAX_TEXT_CHARS, FetchedBytes, NotAnArticle, Page, page_from
 
 LOGGER = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ class PageWork:
     key: str
     fetched: FetchedBytes | None = None
     page: Page | None = None
+    max_text_chars: int = MAX_TEXT_CHARS
 
 
 @dataclass
@@ -68,7 +69,7 @@ def _text_of(work: PageWork) -> Analysis:
     if work.page is not None:
         return Analysis(work.key, page=work.page)
     try:
-        return Analysis(work.key, page=page_from(work.fetched))
+        return Analysis(work.key, page=page_from(work.fetched, work.max_text_chars))
     except NotAnArticle as error:
         return Analysis(work.key, error=str(error), stage="text")
 
