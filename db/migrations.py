@@ -456,3 +456,89 @@ SELECT claims.id, claims.status, claims.text, claims.value, claims.unit, claims.
        claims.created_at
 FROM claims;
 """
+
+
+@migration
+def m009_review_desk(db: sqlite_utils.Database) -> None:
+    """Corrections field by field and undo on the reviews log; the claims views show corrected values.
+
+    SQLite cannot change a CHECK constraint in place, so reviews is rebuilt (same ids and rows) after the
+    view and the claims triggers that read it are dropped; they are made again on the new table.
+    """
+    db.executescript(_REVIEW_DESK_SCHEMA)
+
+
+# A review with `undoes` takes back an earlier one: it gives the claim the verdict (and corrections) it had
+# before, or `pending` when it had none, which only an undo may give. The corrected_* columns hold a
+# reviewer's fixes beside the extractor's values in claims, which stay as they were extracted.
+_REVIEW_DESK_SCHEMA = """
+DROP VIEW claim_details;
+DROP TRIGGER claims_status_from_reviews;
+DROP TRIGGER claims_keep_reviewed;
+
+CREATE TABLE reviews_new (
+    id INTEGER PRIMARY KEY,
+    claim_id INTEGER NOT NULL REFERENCES claims(id),
+    verdict TEXT NOT NULL
+        CHECK (verdict IN ('verified', 'rejected', 'needs_correction', 'retracted', 'pending')),
+    note TEXT,
+    corrected_value REAL CHECK (corrected_value IS NULL OR typeof(corrected_value) IN ('real', 'integer')),
+    reviewer TEXT NOT NULL CHECK (length(trim(reviewer)) > 0),
+    reviewed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')),
+    corrected_unit TEXT,
+    corrected_change TEXT CHECK (corrected_change IS NULL OR corrected_change IN ('=', '~', '>', '<', 'up', 'down')),
+    corrected_subject TEXT,
+    corrected_speaker TEXT,
+    undoes INTEGER REFERENCES reviews(id),
+    CHECK (verdict != 'pending' OR undoes IS NOT NULL)
+);
+INSERT INTO reviews_new (id, claim_id, verdict, note, corrected_value, reviewer, reviewed_at)
+SELECT id, claim_id, verdict, note, corrected_value, reviewer, reviewed_at FROM reviews;
+DROP TABLE reviews;
+ALTER TABLE reviews_new RENAME TO reviews;
+CREATE INDEX reviews_claim ON reviews(claim_id, id);
+CREATE INDEX reviews_reviewer ON reviews(reviewer, id);
+CREATE INDEX reviews_undoes ON reviews(undoes) WHERE undoes IS NOT NULL;
+
+CREATE TRIGGER reviews_need_claim BEFORE INSERT ON reviews
+WHEN NOT EXISTS (SELECT 1 FROM claims WHERE id = NEW.claim_id)
+BEGIN SELECT RAISE(ABORT, 'no such claim'); END;
+
+CREATE TRIGGER reviews_set_status AFTER INSERT ON reviews
+BEGIN UPDATE claims SET status = NEW.verdict, updated_at = NEW.reviewed_at WHERE id = NEW.claim_id; END;
+
+CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are never changed: add a new review instead'); END;
+
+CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are never deleted'); END;
+
+CREATE TRIGGER claims_status_from_reviews BEFORE UPDATE OF status ON claims
+WHEN NEW.status IS NOT COALESCE(
+    (SELECT verdict FROM reviews WHERE claim_id = NEW.id ORDER BY id DESC LIMIT 1), 'pending')
+BEGIN SELECT RAISE(ABORT, 'a claim''s status is its latest review: add a review instead'); END;
+
+CREATE TRIGGER claims_keep_reviewed BEFORE DELETE ON claims
+WHEN EXISTS (SELECT 1 FROM reviews WHERE claim_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'a reviewed claim is never deleted: it is retracted'); END;
+
+CREATE VIEW claim_details AS
+SELECT claims.id, claims.status, claims.text, claims.value, claims.unit, claims.kind, claims.change, claims.subject,
+       claims.speaker, claims.score, claims.sentence,
+       (SELECT title FROM articles WHERE id = claims.article_id) AS article_title,
+       (SELECT url FROM articles WHERE id = claims.article_id) AS article_url,
+       (SELECT site_name FROM articles WHERE id = claims.article_id) AS site,
+       (SELECT json_group_array(feeds.name) FROM article_feeds JOIN feeds ON feeds.id = article_feeds.feed_id
+        WHERE article_feeds.article_id = claims.article_id) AS feeds,
+       (SELECT published FROM articles WHERE id = claims.article_id) AS published, claims.article_id,
+       (SELECT reviewer FROM reviews WHERE claim_id = claims.id ORDER BY id DESC LIMIT 1) AS reviewed_by,
+       (SELECT reviewed_at FROM reviews WHERE claim_id = claims.id ORDER BY id DESC LIMIT 1) AS reviewed_at,
+       (SELECT note FROM reviews WHERE claim_id = claims.id ORDER BY id DESC LIMIT 1) AS review_note,
+       (SELECT CASE WHEN COALESCE(corrected_value, corrected_unit, corrected_change, corrected_subject,
+                                  corrected_speaker) IS NOT NULL
+               THEN json_object('value', corrected_value, 'unit', corrected_unit, 'change', corrected_change,
+                                'subject', corrected_subject, 'speaker', corrected_speaker) END
+        FROM reviews WHERE claim_id = claims.id ORDER BY id DESC LIMIT 1) AS corrections,
+       claims.created_at
+FROM claims;
+"""

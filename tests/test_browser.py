@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from db.store import open_database, save_article, upsert_feed
 from review.accounts import accounts_path, add_reviewer
-from tests.conftest import ROOT
+from tests.conftest import ROOT, claim_record
 from tests.serving import serve_in_background
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,7 +54,8 @@ def test_a_reviewer_signs_in_and_verifies_a_claim(served: str, page, claims_db: 
     _sign_in(page, "alice", "not the password")
     expect(page.get_by_text("Wrong name or password.")).to_be_visible()
     _sign_in(page, "alice", PASSWORD)
-    expect(page).to_have_url(f"{served}/{database}/review_queue")
+    expect(page).to_have_url(f"{served}/-/review")
+    page.goto(f"{served}/{database}/review_queue")
     queued = page.get_by_role("link", name="#1", exact=True)
 
     queued.click()
@@ -78,3 +81,105 @@ def _sign_in(page, name: str, password: str) -> None:
     page.fill("#username", name)
     page.fill("#password", password)
     page.click("input[type=submit][value='Sign in']")
+
+
+# Five claims in one article, each sentence with its mention at its real offsets, best score first.
+DESK_SENTENCES = [
+    ("Police said they made 1,200 drug arrests last year.", "1,200", 1200.0, "drug arrests", "Police", 0.95),
+    ("Car sales fell 17.5 percent in May.", "17.5 percent", 17.5, "car sales", None, 0.9),
+    ("The minister said 40 schools would close.", "40", 40.0, "schools", "the minister", 0.8),
+    ("About 300 people attended the meeting.", "About 300", 300.0, "people", None, 0.7),
+    ("The council counted 96 potholes.", "96", 96.0, "potholes", "The council", 0.6),
+]
+
+
+@pytest.fixture
+def desk_db(tmp_path: Path) -> Path:
+    """A database with the five DESK_SENTENCES claims (ids 1-5) and reviewer alice."""
+    db_path = tmp_path / "desk.db"
+    text = " ".join(sentence for sentence, *_ in DESK_SENTENCES)
+    claims = []
+    for sentence, number, value, subject, speaker, score in DESK_SENTENCES:
+        claim = claim_record(sentence, number, value, subject, speaker, score, text.index(sentence))
+        claim["start"] = text.index(number, claim["sentence_start"])
+        claim["end"] = claim["start"] + len(number)
+        claims.append(claim)
+    db = open_database(db_path)
+    feed_id = upsert_feed(db, "local-news", "http://127.0.0.1/feed.xml", ["test"], True)
+    save_article(db, {"url": "http://127.0.0.1/story", "canonical_url": None, "title": "A busy week",
+                      "author": None, "published": "2024-05-01", "site_name": "Local News", "language": "en",
+                      "text": text}, claims, [], feed_id, "test-1")
+    db.close()
+    add_reviewer(accounts_path(db_path), "alice", PASSWORD)
+    return db_path
+
+
+def test_the_desk_reviews_five_claims_from_the_keyboard(desk_db: Path, page, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    with serve_in_background(desk_db, tmp_path / "serve.log") as base:
+        page.goto(f"{base}/-/review")
+        expect(page).to_have_url(f"{base}/-/login?next=%2F-%2Freview")
+        _sign_in(page, "alice", PASSWORD)
+        expect(page).to_have_url(f"{base}/-/review")
+        card = page.locator("#desk-card")
+        expect(card).to_have_attribute("data-claim", "1")
+        expect(page.locator("#desk-context mark")).to_have_text("1,200")
+        expect(page.locator("#desk-context")).to_contain_text("Car sales fell")  # the sentence after
+        expect(page.locator("#desk-fields dd[data-field=speaker]")).to_have_text("Police")
+        expect(page.locator("#desk-article-title")).to_have_text("A busy week")
+
+        page.keyboard.press("v")
+        expect(card).to_have_attribute("data-claim", "2")
+        page.evaluate("window.deskSaved()")
+        expect(page.locator("#desk-status")).to_have_text("#1 verified.")
+        expect(page.locator("#desk-context")).to_contain_text("drug arrests last year.")  # the sentence before
+        page.keyboard.press("r")
+        expect(card).to_have_attribute("data-claim", "3")
+        page.keyboard.press("u")  # takes the rejection of claim 2 back
+        expect(card).to_have_attribute("data-claim", "2")
+        expect(page.locator("#desk-status")).to_contain_text("#2 is pending again")
+        page.keyboard.press("c")
+        expect(page.locator("#desk-correct input[name=speaker]")).to_be_focused()
+        page.keyboard.type("the transport ministry")
+        page.keyboard.press("Enter")
+        expect(card).to_have_attribute("data-claim", "3")
+        page.keyboard.press("s")
+        expect(card).to_have_attribute("data-claim", "4")
+        page.keyboard.press("v")
+        expect(card).to_have_attribute("data-claim", "5")
+        page.keyboard.press("?")
+        expect(page.locator("#desk-help")).to_be_visible()
+        page.keyboard.press("Escape")
+        page.keyboard.press("r")
+        expect(page.locator("#desk-empty")).to_be_visible()
+        page.evaluate("window.deskSaved()")
+        expect(page.locator("#desk-status")).to_contain_text("#5 rejected")
+
+    with sqlite3.connect(desk_db) as conn:
+        reviews = conn.execute("SELECT claim_id, verdict, reviewer, corrected_speaker, undoes FROM reviews "
+                               "ORDER BY id").fetchall()
+        statuses = dict(conn.execute("SELECT id, status FROM claims").fetchall())
+        speaker = conn.execute("SELECT speaker FROM claims WHERE id = 2").fetchone()[0]
+    assert reviews == [(1, "verified", "alice", None, None), (2, "rejected", "alice", None, None),
+                       (2, "pending", "alice", None, 2), (2, "needs_correction", "alice", "the transport ministry",
+                                                          None),
+                       (4, "verified", "alice", None, None), (5, "rejected", "alice", None, None)]
+    assert statuses == {1: "verified", 2: "needs_correction", 3: "pending", 4: "verified", 5: "rejected"}
+    assert speaker is None  # the extractor's value stays; the correction sits beside it in reviews
+
+
+def test_the_desk_works_with_the_mouse(served: str, page, claims_db: Path) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{served}/-/login?next=/-/review")
+    _sign_in(page, "alice", PASSWORD)
+    card = page.locator("#desk-card")
+    expect(card).to_have_attribute("data-claim", "1")
+    page.get_by_role("button", name="Verify").click()
+    expect(card).to_have_attribute("data-claim", "2")
+    page.get_by_role("button", name="Skip").click()
+    expect(card).to_have_attribute("data-claim", "3")
+    page.get_by_role("button", name="Undo").click()
+    expect(card).to_have_attribute("data-claim", "1")
+    expect(page.locator("#desk-status")).to_contain_text("#1 is pending again")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import sqlite_utils
 from datasette import hookimpl
@@ -15,7 +15,9 @@ from markupsafe import Markup, escape
 
 from db.database import open_database
 from db.reviews import claim_for_review, claim_reviews
+from review import desk
 from review.accounts import accounts_path, authenticate, load_accounts
+from review.display import format_number
 from review.facets import CountedArrayFacet, CountedColumnFacet
 from review.metadata import datasette_metadata
 
@@ -66,14 +68,76 @@ def permission_allowed(datasette, actor, action, resource):
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/login$", sign_in)]
+    return [
+        (r"^/-/login$", sign_in),
+        (r"^/-/review$", desk_page),
+        (r"^/-/review/next\.json$", desk_next),
+        (r"^/-/review/verdict$", desk_verdict),
+        (r"^/-/review/undo$", desk_undo),
+    ]
+
+
+async def desk_page(request, datasette) -> Response:
+    """The desk: one pending claim at a time, reviewed with single keys; signed-in reviewers only."""
+    if not is_reviewer(datasette, request.actor):
+        target = desk.desk_path(datasette, request.args)
+        return Response.redirect(datasette.urls.path("/-/login") + "?" + urlencode({"next": target}))
+    try:
+        queue = desk.queue_filter(request.args)
+    except desk.BadFilter as error:
+        return Response.text(f"error: {error}", status=400)
+    context = {"queue": queue, "database": _claims_database(datasette).name, "reviewer": request.actor["id"],
+               "kinds": ("count", "percent", "ratio", "money", "measure", "other")}
+    return Response.html(await datasette.render_template("desk.html", context, request=request))
+
+
+async def desk_next(request, datasette) -> Response:
+    """JSON: the next claim under the filters in the query string, skipping `exclude`."""
+    if not is_reviewer(datasette, request.actor):
+        return desk.refused("sign in as a reviewer first", 403)
+
+    async def answer() -> Response:
+        claim = await desk.next_claim(_claims_database(datasette), desk.queue_filter(request.args),
+                                      desk.exclude_ids(request.args))
+        return Response.json({"ok": True, "claim": claim})
+
+    return await desk.handle(answer)
+
+
+async def desk_verdict(request, datasette) -> Response:
+    """POST claim_id, verdict, note and corrected fields: record the signed-in reviewer's verdict."""
+    if request.method != "POST":
+        return desk.refused("POST a verdict", 405)
+    if not is_reviewer(datasette, request.actor):
+        return desk.refused("sign in as a reviewer first", 403)
+
+    async def answer() -> Response:
+        review = await desk.give_verdict(_claims_database(datasette), await request.post_vars(),
+                                         request.actor["id"])
+        return Response.json({"ok": True, "review": review})
+
+    return await desk.handle(answer)
+
+
+async def desk_undo(request, datasette) -> Response:
+    """POST: take back the signed-in reviewer's latest standing verdict; answers with that claim."""
+    if request.method != "POST":
+        return desk.refused("POST to undo", 405)
+    if not is_reviewer(datasette, request.actor):
+        return desk.refused("sign in as a reviewer first", 403)
+
+    async def answer() -> Response:
+        return Response.json({"ok": True, "claim": await desk.take_back(_claims_database(datasette),
+                                                                         request.actor["id"])})
+
+    return await desk.handle(answer)
 
 
 async def sign_in(request, datasette) -> Response:
     """GET: the sign-in form. POST: check the password and set Datasette's signed `ds_actor` cookie."""
     error = None
     form = await request.post_vars() if request.method == "POST" else {}
-    target = _local_path(form.get("next") or request.args.get("next")) or _queue_path(datasette)
+    target = _local_path(form.get("next") or request.args.get("next")) or datasette.urls.path("/-/review")
     if request.method == "POST":
         name, password = form.get("username", "").strip(), form.get("password", "")
         if await asyncio.to_thread(authenticate, _accounts_file(datasette), name, password):
@@ -103,7 +167,8 @@ def register_facet_classes():
 def menu_links(datasette, actor):
     if not actor:
         return [{"href": datasette.urls.path("/-/login"), "label": "Sign in to review"}]
-    return [{"href": _queue_path(datasette), "label": "Review queue"}]
+    return [{"href": datasette.urls.path("/-/review"), "label": "Reviewer's desk"},
+            {"href": _queue_path(datasette), "label": "Review queue"}]
 
 
 @hookimpl
@@ -137,13 +202,6 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "article_title" and value and "article_url" in row.keys():  # noqa: SIM118
         return Markup(f'<a href="{escape(row["article_url"])}">{escape(value)}</a>')
     return None
-
-
-def format_number(value: float) -> str:
-    """A figure as a reader writes it: 1,200,000 and 17.5, not 1200000.0 and 17.500."""
-    if abs(value) < 1:
-        return f"{value:.3g}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _file_databases(datasette) -> list[str]:

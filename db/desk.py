@@ -1,0 +1,126 @@
+"""The reviewer's desk reads: the next pending claims under a reviewer's filters, and one claim in its context."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from db.reviews import CORRECTABLE, claim_reviews
+
+# Where a sentence ends: its stop and the space after it. Good enough to show a neighbour, not to split text.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What a reviewer narrows the queue to; None leaves a field open. Dates are ISO (2026-01-31)."""
+
+    feed: str | None = None
+    kind: str | None = None
+    unit: str | None = None
+    speaker: str | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def where(self) -> tuple[list[str], list]:
+        """SQL conditions on claims (and articles, for dates) with their parameters."""
+        clauses, params = ["claims.status = 'pending'"], []
+        for column in ("kind", "unit"):
+            if getattr(self, column):
+                clauses.append(f"claims.{column} = ?")
+                params.append(getattr(self, column))
+        if self.speaker:
+            # Through the kept speaker counts: matching names first, then an indexed lookup per name.
+            clauses.append("claims.speaker IN (SELECT value FROM claim_facet_counts WHERE facet = 'speaker' "
+                           "AND claims > 0 AND value LIKE '%' || ? || '%')")
+            params.append(self.speaker)
+        if self.min_score is not None:
+            clauses.append("claims.score >= ?")
+            params.append(self.min_score)
+        if self.max_score is not None:
+            clauses.append("claims.score <= ?")
+            params.append(self.max_score)
+        if self.feed:
+            clauses.append("claims.article_id IN (SELECT article_id FROM article_feeds "
+                           "JOIN feeds ON feeds.id = article_feeds.feed_id WHERE feeds.name = ?)")
+            params.append(self.feed)
+        if self.since:
+            clauses.append("(SELECT published FROM articles WHERE id = claims.article_id) >= ?")
+            params.append(self.since)
+        if self.until:
+            # An end date includes its whole day: 2026-01-31 takes 2026-01-31T23:59.
+            clauses.append("(SELECT published FROM articles WHERE id = claims.article_id) < ? || 'T99'")
+            params.append(self.until)
+        return clauses, params
+
+
+def next_claim_ids(db: sqlite_utils.Database, queue: QueueFilter, exclude: list[int], limit: int = 2) -> list[int]:
+    """The next pending claims under the filter, highest score first, then oldest; skipping `exclude`."""
+    clauses, params = queue.where()
+    if exclude:
+        clauses.append(f"claims.id NOT IN ({', '.join('?' * len(exclude))})")
+        params.extend(exclude)
+    # NULLS LAST keeps unscored claims after scored ones; the (status, score DESC) index gives this order.
+    rows = db.execute(
+        f"SELECT claims.id FROM claims WHERE {' AND '.join(clauses)} "
+        "ORDER BY claims.score DESC, claims.id LIMIT ?", [*params, limit]).fetchall()
+    return [row[0] for row in rows]
+
+
+def desk_claim(db: sqlite_utils.Database, claim_id: int) -> dict | None:
+    """A claim as the desk shows it: its fields, its article, its context split around the mention, its reviews."""
+    row = next(iter(db.query(
+        """SELECT claims.id, claims.status, claims.text, claims.number, claims.value, claims.low, claims.high,
+                  claims.unit, claims.kind, claims.change, claims.subject, claims.speaker, claims.score,
+                  claims.sentence, claims.sentence_start, claims.start_char, claims.end_char, claims.article_id,
+                  articles.title AS article_title, articles.url AS article_url, articles.site_name AS outlet,
+                  articles.published, articles.text AS article_text,
+                  EXISTS (SELECT 1 FROM pages WHERE article_id = articles.id) AS archived
+           FROM claims JOIN articles ON articles.id = claims.article_id WHERE claims.id = ?""", [claim_id])), None)
+    if row is None:
+        return None
+    text = row.pop("article_text")
+    row["context"] = context_parts(text, row["sentence_start"], len(row["sentence"]), row["start_char"],
+                                   row["end_char"])
+    row["reviews"] = [{key: review[key] for key in ("id", "verdict", "reviewer", "reviewed_at", "note", "undoes",
+                                                      *(f"corrected_{f}" for f in CORRECTABLE))}
+                      for review in claim_reviews(db, claim_id)]
+    return row
+
+
+def context_parts(text: str, sentence_start: int, sentence_length: int, start: int, end: int) -> dict:
+    """The mention's paragraph, widened to the sentence before and after, cut at the sentence and the mention.
+
+    Returns before / sentence_before / mention / sentence_after / after: joined, they are the context.
+    """
+    sentence_end = sentence_start + sentence_length
+    if not (0 <= sentence_start <= start <= end <= sentence_end <= len(text)):
+        return {"before": "", "sentence_before": "", "mention": text[start:end], "sentence_after": "", "after": ""}
+    first = min(_paragraph_start(text, sentence_start), _previous_sentence_start(text, sentence_start))
+    last = max(_paragraph_end(text, sentence_end), _next_sentence_end(text, sentence_end))
+    return {"before": text[first:sentence_start], "sentence_before": text[sentence_start:start],
+            "mention": text[start:end], "sentence_after": text[end:sentence_end], "after": text[sentence_end:last]}
+
+
+def _paragraph_start(text: str, at: int) -> int:
+    return text.rfind("\n", 0, at) + 1
+
+
+def _paragraph_end(text: str, at: int) -> int:
+    found = text.find("\n", at)
+    return len(text) if found < 0 else found
+
+
+def _previous_sentence_start(text: str, at: int) -> int:
+    head = text[:at].rstrip()
+    ends = [m.end() for m in _SENTENCE_END.finditer(head, max(0, len(head) - 600))]
+    return ends[-1] if ends else max(0, len(head) - 600)
+
+
+def _next_sentence_end(text: str, at: int) -> int:
+    found = _SENTENCE_END.search(text, at + 1, min(len(text), at + 600))
+    return found.start() + 1 if found else min(len(text), at + 600)

@@ -1,0 +1,27 @@
+"""How values show on the Datasette pages and the desk: figures as a reader writes them, links only to the web."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+
+def format_number(value: float) -> str:
+    """A figure as a reader writes it: 1,200,000 and 17.5, not 1200000.0, 17.500 or 16600000.000000002."""
+    if value == 0:
+        return "0"
+    if abs(value) < 1:
+        return f"{value:.3g}"
+    # Fifteen significant digits (what a double holds) drop the float noise of a product like 16.6 × 1,000,000.
+    rounded = float(f"{value:.15g}")
+    return f"{rounded:,.2f}".rstrip("0").rstrip(".")
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is http(s), else None: a `javascript:` or `data:` article URL must never become a link."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in ("http", "https") else None
