@@ -241,11 +241,14 @@ def list_claims(db: sqlite_utils.Database, status: str | None = None, speaker: s
 
 
 def reviewed_claims(db: sqlite_utils.Database) -> list[tuple[str, int, int, bool]]:
-    """(article text, start, end, is a claim) for every claim whose latest verdict is verified or rejected."""
+    """(article text, start, end, is a claim) for every claim whose latest verdict is verified, corrected or rejected.
+
+    A corrected claim is a claim whose fields were wrong: for the classifier it counts as a claim.
+    """
     rows = db.execute(
-        """SELECT articles.text, claims.start_char, claims.end_char, claims.status = 'verified'
+        """SELECT articles.text, claims.start_char, claims.end_char, claims.status != 'rejected'
            FROM claims JOIN articles ON articles.id = claims.article_id
-           WHERE claims.status IN ('verified', 'rejected') ORDER BY claims.id"""
+           WHERE claims.status IN ('verified', 'needs_correction', 'rejected') ORDER BY claims.id"""
     ).fetchall()
     return [(text, start, end, bool(verified)) for text, start, end, verified in rows]
 

@@ -528,17 +528,28 @@ def review_reject(claim_id: int, note: str | None, reviewer: str, db_path: Path)
 
 @review.command("correct")
 @click.argument("claim_id", type=int)
-@click.option("--value", type=float, required=True, help="The value that is right.")
-@click.option("--note", help="Where the right value comes from.")
+@click.option("--value", help="The value that is right (1250, 17.5).")
+@click.option("--unit", help="The unit that is right (USD, percent, kilometer).")
+@click.option("--change", type=click.Choice(["=", "~", ">", "<", "up", "down"]), help="The change that is right.")
+@click.option("--subject", help="What is really counted.")
+@click.option("--speaker", help="Who really said it.")
+@click.option("--note", help="Where the right values come from.")
 @reviewer_option
 @db_option
 @friendly_errors
-def review_correct(claim_id: int, value: float, note: str | None, reviewer: str, db_path: Path) -> None:
-    """Mark a claim as needing correction, with the right value.
+def review_correct(claim_id: int, note: str | None, reviewer: str, db_path: Path, **fields: str | None) -> None:
+    """Mark a claim as needing correction, with the fields that are right; the extractor's values stay.
 
-    Example: claimwatch review correct 42 --value 1250 --note "the report says 1,250"
+    Example: claimwatch review correct 42 --value 1250 --speaker "the health ministry"
     """
-    _give_verdict(db_path, claim_id, "needs_correction", reviewer, note, value)
+    from db.reviews import add_review
+
+    corrections = {field: value for field, value in fields.items() if value is not None}
+    if not corrections:
+        raise click.UsageError("give at least one of --value, --unit, --change, --subject, --speaker")
+    row = add_review(_require_database(db_path), claim_id, "needs_correction", reviewer, note,
+                     corrections=corrections)
+    click.echo(_review_line(row))
 
 
 @review.command("history")
@@ -547,17 +558,22 @@ def review_correct(claim_id: int, value: float, note: str | None, reviewer: str,
 @friendly_errors
 def review_history(claim_id: int, db_path: Path) -> None:
     """Every verdict a claim has had, oldest first."""
-    from db.reviews import claim_reviews
+    from db.reviews import NoSuchClaim, claim_reviews
 
-    for row in claim_reviews(_require_database(db_path), claim_id):
+    db = _require_database(db_path)
+    if not db.execute("SELECT 1 FROM claims WHERE id = ?", [claim_id]).fetchone():
+        raise NoSuchClaim(f"no claim #{claim_id} (see `claimwatch review list`)")
+    rows = claim_reviews(db, claim_id)
+    if not rows:
+        click.echo(f"claim #{claim_id}: no reviews yet")
+    for row in rows:
         click.echo(_review_line(row))
 
 
-def _give_verdict(db_path: Path, claim_id: int, verdict: str, reviewer: str, note: str | None,
-                  corrected_value: float | None = None) -> None:
+def _give_verdict(db_path: Path, claim_id: int, verdict: str, reviewer: str, note: str | None) -> None:
     from db.reviews import add_review
 
-    row = add_review(_require_database(db_path), claim_id, verdict, reviewer, note, corrected_value)
+    row = add_review(_require_database(db_path), claim_id, verdict, reviewer, note)
     click.echo(_review_line(row))
 
 
@@ -574,9 +590,20 @@ def _queue_line(claim: dict) -> str:
 
 
 def _review_line(row: dict) -> str:
-    value = "" if row["corrected_value"] is None else f" value={row['corrected_value']:g}"
-    note = f" — {row['note']}" if row["note"] else ""
-    return f"claim #{row['claim_id']} {row['verdict']}{value} by {row['reviewer']} at {row['reviewed_at']}{note}"
+    from db.reviews import CORRECTABLE
+
+    fixes = "".join(f" {field}={_shown(row[f'corrected_{field}'])}" for field in CORRECTABLE
+                    if row.get(f"corrected_{field}") is not None)
+    undo = f" (undoes review #{row['undoes']})" if row.get("undoes") else ""
+    note = f" — {row['note']}" if row["note"] and not undo else ""
+    return (f"claim #{row['claim_id']} {row['verdict']}{fixes} by {row['reviewer']} at {row['reviewed_at']}"
+            f"{undo}{note}")
+
+
+def _shown(value) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return f"{value!r}" if isinstance(value, str) and " " in value else str(value)
 
 
 def _progress():

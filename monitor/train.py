@@ -21,7 +21,7 @@ def retrain(model: str, db_path: Path | None = None, corpus: Path | None = None)
 
 
 def verdict_examples(db_path: Path) -> list[Example]:
-    """Verified claims as positives and rejected ones as negatives."""
+    """Verified and corrected claims as positives, rejected ones as negatives."""
     if not db_path.exists():
         raise FileNotFoundError(f"{db_path}: no such database")
     return [Example(text, start, end, label) for text, start, end, label in reviewed_claims(

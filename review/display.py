@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from markupsafe import Markup
+
 
 def format_number(value: float) -> str:
     """A figure as a reader writes it: 1,200,000 and 17.5, not 1200000.0, 17.500 or 16600000.000000002."""
@@ -25,3 +27,25 @@ def safe_url(url: str | None) -> str | None:
     except ValueError:
         return None
     return url.strip() if scheme in ("http", "https") else None
+
+
+def shown_value(column: str, value) -> str:
+    """A claim field as text: figures formatted, empty for none."""
+    if value is None:
+        return ""
+    if column in ("value", "low", "high", "corrected_value") and isinstance(value, int | float):
+        return format_number(value)
+    return str(value)
+
+
+def corrected_cell(column: str, extracted, corrected) -> Markup:
+    """A corrected field: the reviewer's value with a ✎ marker, the extractor's in its tooltip."""
+    was = shown_value(column, extracted) or "nothing"
+    return Markup('<span class="corrected" title="Corrected by a reviewer; the extractor found {}">{} ✎</span>').format(
+        was, shown_value(column, corrected))
+
+
+def corrections_cell(corrections: dict) -> str:
+    """The corrections column of claim_details: `speaker: the ministry; value: 1,250`."""
+    return "; ".join(f"{column}: {shown_value(column, value)}" for column, value in corrections.items()
+                     if value is not None)

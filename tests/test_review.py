@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from db.articles import sync_claims
 from db.database import open_database
-from db.reviews import NoSuchClaim, ReviewRefused, add_review, claim_reviews
+from db.reviews import NoSuchClaim, ReviewRefused, add_review, claim_reviews, undo_last
 from monitor.cli import cli
+from monitor.train import verdict_examples
 from review.accounts import AccountError, accounts_path, add_reviewer, authenticate, remove_reviewer
 from tests.conftest import PASSWORD, REVIEW_CLAIMS, Site, claim_record
 
@@ -262,3 +263,71 @@ def test_the_articles_page_facets_paywalled_and_the_date_source(site: Site) -> N
     page = site.get(f"/{site.database}/articles").text
     for facet in ("site_name", "language", "paywalled", "published_source"):
         assert f'data-column="{facet}"' in page, facet
+
+
+# Corrections field by field, undo, and what training learns from.
+
+def test_corrections_sit_beside_the_extracted_values(claims_db: Path) -> None:
+    db = open_database(claims_db)
+    add_review(db, 1, "needs_correction", "alice", corrections={"speaker": "the Home Office", "value": "1,250",
+                                                                "change": "~", "unit": ""})
+    row = db.execute("SELECT corrected_value, corrected_speaker, corrected_change, corrected_unit FROM reviews"
+                     ).fetchone()
+    assert row == (1250.0, "the Home Office", "~", None)
+    assert (db["claims"].get(1)["speaker"], db["claims"].get(1)["value"]) == ("Police", 1200.0)
+    for bad, message in (({"value": "lots"}, "not a number"), ({"change": "sideways"}, "not one of"),
+                         ({"score": "1"}, "cannot correct score")):
+        with pytest.raises(ReviewRefused, match=message):
+            add_review(db, 2, "needs_correction", "alice", corrections=bad)
+    with pytest.raises(ReviewRefused, match="takes no corrections"):
+        add_review(db, 2, "verified", "alice", corrections={"speaker": "x"})
+
+
+def test_an_undo_is_a_review_that_gives_back_the_verdict_before(claims_db: Path) -> None:
+    db = open_database(claims_db)
+    add_review(db, 1, "needs_correction", "bob", corrections={"speaker": "the Home Office"})
+    add_review(db, 1, "rejected", "alice")
+    add_review(db, 2, "verified", "alice")
+    assert undo_last(db, "alice")["claim_id"] == 2
+    assert statuses(claims_db)[2] == "pending"
+    undone = undo_last(db, "alice")
+    assert (undone["claim_id"], undone["verdict"], undone["corrected_speaker"]) == (1, "needs_correction",
+                                                                                   "the Home Office")
+    with pytest.raises(ReviewRefused, match="no verdict to undo"):
+        undo_last(db, "alice")
+    add_review(db, 3, "verified", "carol")
+    add_review(db, 3, "rejected", "dan")
+    with pytest.raises(ReviewRefused, match="reviewed again since"):
+        undo_last(db, "carol")
+    assert [r["verdict"] for r in claim_reviews(db, 2)] == ["verified", "pending"]
+
+
+def test_training_learns_from_verified_corrected_and_rejected_claims(claims_db: Path) -> None:
+    db = open_database(claims_db)
+    add_review(db, 1, "verified", "alice")
+    add_review(db, 2, "needs_correction", "alice", corrections={"unit": "percent"})
+    add_review(db, 3, "rejected", "alice")
+    examples = verdict_examples(claims_db)
+    assert [(example.start, example.label) for example in examples] == [(0, True), (53, True), (89, False)]
+
+
+def test_review_history_names_unknown_and_unreviewed_claims(claims_db: Path) -> None:
+    runner = CliRunner()
+    db = ["--db", str(claims_db)]
+    unknown = runner.invoke(cli, ["review", "history", "99", *db])
+    assert unknown.exit_code == 1 and "no claim #99" in unknown.output
+    unreviewed = runner.invoke(cli, ["review", "history", "2", *db])
+    assert unreviewed.exit_code == 0 and unreviewed.output.strip() == "claim #2: no reviews yet"
+    corrected = runner.invoke(cli, ["review", "correct", "2", "--speaker", "the DVLA", "--reviewer", "bob", *db])
+    assert "claim #2 needs_correction speaker='the DVLA' by bob" in corrected.output
+    assert runner.invoke(cli, ["review", "correct", "2", *db]).exit_code == 2
+
+
+def test_the_claims_pages_show_corrected_values_with_a_marker(site: Site, claims_db: Path) -> None:
+    add_review(open_database(claims_db), 1, "needs_correction", "alice",
+               corrections={"speaker": "the Home Office", "value": "1250"})
+    details = site.get(f"/{site.database}/claim_details").text
+    assert 'title="Corrected by a reviewer; the extractor found Police">the Home Office ✎</span>' in details
+    assert 'the extractor found 1,200">1,250 ✎</span>' in details
+    claims = site.get(f"/{site.database}/claims").text
+    assert 'the extractor found Police">the Home Office ✎</span>' in claims

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -14,10 +15,10 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from db.database import open_database
-from db.reviews import claim_for_review, claim_reviews
+from db.reviews import CORRECTABLE, claim_for_review, claim_reviews
 from review import desk
 from review.accounts import accounts_path, authenticate, load_accounts
-from review.display import format_number
+from review.display import corrected_cell, corrections_cell, format_number
 from review.facets import CountedArrayFacet, CountedColumnFacet
 from review.metadata import datasette_metadata
 
@@ -191,6 +192,15 @@ def extra_template_vars(view_name, table, request, datasette):
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
+    columns = row.keys()
+    if column == "corrections" and table == "claim_details" and value:
+        return corrections_cell(json.loads(value))
+    if column in CORRECTABLE and table == "claim_details" and "corrections" in columns and row["corrections"]:
+        corrected = json.loads(row["corrections"]).get(column)
+        if corrected is not None:
+            return corrected_cell(column, value, corrected)
+    if column in CORRECTABLE and table == "claims" and "status" in columns and row["status"] == "needs_correction":
+        return _corrected_claims_cell(datasette.get_database(database), row["id"], column, value)
     if column in NUMBER_COLUMNS and isinstance(value, int | float):
         return format_number(value)
     if column == "score" and isinstance(value, float):
@@ -198,10 +208,23 @@ def render_cell(row, value, column, table, database, datasette):
     if isinstance(value, int) and (column == "claim" or (table == "claim_details" and column == "id")):
         href = datasette.urls.row(database, "claims", str(value))
         return Markup(f'<a href="{escape(href)}" title="Open to review">#{value}</a>')
-    # `in row` would search a sqlite3.Row's values, not its column names.
-    if column == "article_title" and value and "article_url" in row.keys():  # noqa: SIM118
+    # `in row` would search a sqlite3.Row's values, not its column names; hence `columns`.
+    if column == "article_title" and value and "article_url" in columns:
         return Markup(f'<a href="{escape(row["article_url"])}">{escape(value)}</a>')
     return None
+
+
+def _corrected_claims_cell(database: Database, claim_id: int, column: str, value):
+    async def cell():
+        # Only claims that need correction pay for this lookup: their latest review holds the fixes.
+        found = await database.execute(
+            f"SELECT corrected_{column} FROM reviews WHERE claim_id = ? ORDER BY id DESC LIMIT 1", [claim_id])
+        corrected = found.first()[0] if found.rows else None
+        if corrected is None:
+            return format_number(value) if column == "value" and isinstance(value, int | float) else None
+        return corrected_cell(column, value, corrected)
+
+    return cell
 
 
 def _file_databases(datasette) -> list[str]:
