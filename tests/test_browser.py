@@ -62,8 +62,9 @@ def test_a_reviewer_signs_in_and_verifies_a_claim(served: str, page, claims_db: 
     expect(page).to_have_url(f"{served}/{database}/claims/1")
     page.fill("#review-note", "Matches the police press release")
     page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_text("Recorded. The claim is verified.")).to_be_visible()
-    expect(page).to_have_url(f"{served}/{database}/review_queue")
+    expect(page.get_by_text("Recorded: claim #1 is verified.")).to_be_visible()
+    expect(page).to_have_url(f"{served}/{database}/claims/1")
+    page.goto(f"{served}/{database}/review_queue")
     expect(queued).to_have_count(0)  # off the queue
 
     page.goto(f"{served}/{database}/claims/1")

@@ -18,7 +18,7 @@ from monitor.train import verdict_examples
 from review.accounts import AccountError, accounts_path, add_reviewer, authenticate, remove_reviewer
 from tests.conftest import PASSWORD, REVIEW_CLAIMS, Site, claim_record
 
-WRITE_QUERIES = ("verify_claim", "reject_claim", "correct_claim")
+VERDICT = "/-/review/verdict"
 
 
 def statuses(db_path: Path) -> dict[int, str]:
@@ -192,11 +192,13 @@ def test_the_claims_page_is_described_faceted_and_formatted(site: Site) -> None:
 
 
 def test_anonymous_visitors_are_refused_every_write(site: Site, claims_db: Path) -> None:
-    for query in WRITE_QUERIES:
-        assert site.get(f"/{site.database}/{query}").status_code == 403
-        refused = site.post(f"/{site.database}/{query}", {"claim_id": "1", "note": "x", "corrected_value": "2"})
-        assert refused.status_code == 403, query
-    assert "verify_claim" not in site.get(f"/{site.database}").text
+    for verdict in ("verified", "rejected", "needs_correction"):
+        refused = site.post(VERDICT, {"claim_id": "1", "verdict": verdict, "note": "x", "value": "2"})
+        assert refused.status_code == 403, verdict
+    assert site.post("/-/review/undo", {}).status_code == 403
+    assert site.get("/-/review/next.json").status_code == 403
+    for query in ("verify_claim", "reject_claim", "correct_claim"):
+        assert site.get(f"/{site.database}/{query}").status_code == 404
     assert_no_sql_writes(site, claims_db)
 
 
@@ -230,32 +232,34 @@ def test_a_wrong_password_is_refused(site: Site) -> None:
         refused = site.sign_in(name, password)
         assert refused.status_code == 401 and "Wrong name or password" in refused.text
         assert "ds_actor" not in site.cookies
-    refused = site.post(f"/{site.database}/verify_claim", {"claim_id": "1"})
+    refused = site.post(VERDICT, {"claim_id": "1", "verdict": "verified"})
     assert refused.status_code == 403
 
 
 def test_a_signed_in_reviewer_reviews_and_is_recorded(site: Site, claims_db: Path) -> None:
     signed_in = site.sign_in("alice", PASSWORD)
     assert signed_in.status_code == 302 and signed_in.headers["location"] == "/-/review"
-    assert "Verify</button>" in site.get(f"/{site.database}/claims/1").text
-    done = site.post(f"/{site.database}/verify_claim", {"claim_id": "1", "note": " checked "})
-    assert done.status_code == 302 and done.headers["location"].startswith("review_queue")
-    site.post(f"/{site.database}/correct_claim", {"claim_id": "2", "note": "", "corrected_value": "1,250.5"})
-    # The reviewer's name comes from the signed cookie; a form field cannot sign for someone else.
-    site.post(f"/{site.database}/reject_claim", {"claim_id": "3", "note": "", "_actor_id": "mallory",
-                                                 "reviewer": "mallory"})
+    claim_page = f"/{site.database}/claims/1"
+    assert "Verify</button>" in site.get(claim_page).text
+    done = site.post(VERDICT, {"claim_id": "1", "verdict": "verified", "note": " checked ", "next": claim_page})
+    assert done.status_code == 302 and done.headers["location"] == claim_page
+    assert "Recorded: claim #1 is verified." in site.get(claim_page).text
+    corrected = site.post(VERDICT, {"claim_id": "2", "verdict": "needs_correction", "value": "1,250.5"})
+    assert corrected.json()["review"]["corrected_value"] == 1250.5
+    # The reviewer's name comes from the session; a form field cannot sign for someone else.
+    site.post(VERDICT, {"claim_id": "3", "verdict": "rejected", "_actor_id": "mallory", "reviewer": "mallory"})
     assert review_rows(claims_db) == [(1, "verified", "alice", "checked", None),
                                       (2, "needs_correction", "alice", None, 1250.5),
                                       (3, "rejected", "alice", None, None)]
     assert statuses(claims_db) == {1: "verified", 2: "needs_correction", 3: "rejected"}
-    page = site.get(f"/{site.database}/claims/1").text
+    page = site.get(claim_page).text
     assert '<td class="reviewer">alice</td>' in page and '<td class="verdict">verified</td>' in page
 
 
 def test_a_removed_reviewer_can_no_longer_write(site: Site, claims_db: Path) -> None:
     site.sign_in("alice", PASSWORD)
     remove_reviewer(accounts_path(claims_db), "alice")
-    assert site.post(f"/{site.database}/verify_claim", {"claim_id": "1"}).status_code == 403
+    assert site.post(VERDICT, {"claim_id": "1", "verdict": "verified"}).status_code == 403
     assert review_rows(claims_db) == []
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -12,15 +14,19 @@ import sqlite_utils
 from datasette import hookimpl
 from datasette.database import Database
 from datasette.utils.asgi import Response
+from itsdangerous import BadSignature
 from markupsafe import Markup, escape
 
 from db.database import open_database
-from db.reviews import CORRECTABLE, claim_for_review, claim_reviews
+from db.reviews import CORRECTABLE, NoSuchClaim, ReviewRefused, claim_for_review, claim_reviews
 from review import desk
 from review.accounts import accounts_path, authenticate, load_accounts
-from review.display import corrected_cell, corrections_cell, format_number
+from review.display import corrected_cell, corrections_cell, format_number, safe_url
 from review.facets import CountedArrayFacet, CountedColumnFacet
+from review.guard import guard_posts
 from review.metadata import datasette_metadata
+from review.sessions import SESSION_COOKIE, Sessions
+from review.throttle import SignInThrottle
 
 LOGGER = logging.getLogger(__name__)
 
@@ -30,10 +36,46 @@ QUEUE = "review_queue"
 
 
 def is_reviewer(datasette, actor: dict | None) -> bool:
-    """Whether the signed-in actor has a reviewer account now (a removed reviewer's cookie is worth nothing)."""
-    if not actor or not actor.get("id"):
+    """Whether the actor holds a live session and a reviewer account now (a removed reviewer's is worth nothing)."""
+    if not actor or not actor.get("id") or not actor.get("sid"):
+        return False
+    if _state(datasette).sessions.reviewer(actor["sid"]) != actor["id"]:
         return False
     return actor["id"] in load_accounts(_accounts_file(datasette))
+
+
+@dataclass
+class _PluginState:
+    sessions: Sessions = field(default_factory=Sessions)
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)
+
+
+_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _state(datasette) -> _PluginState:
+    """Sessions and sign-in failures of one Datasette instance (a test may run several)."""
+    if datasette not in _STATES:
+        _STATES[datasette] = _PluginState()
+    return _STATES[datasette]
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    return guard_posts
+
+
+@hookimpl
+def actor_from_request(datasette, request):
+    signed = request.cookies.get(SESSION_COOKIE)
+    if not signed:
+        return None
+    try:
+        session_id = datasette.unsign(signed, SESSION_COOKIE).get("sid")
+    except (BadSignature, AttributeError):
+        return None
+    reviewer = _state(datasette).sessions.reviewer(session_id)
+    return {"id": reviewer, "sid": session_id} if reviewer else None
 
 
 @hookimpl
@@ -71,6 +113,7 @@ def permission_allowed(datasette, actor, action, resource):
 def register_routes():
     return [
         (r"^/-/login$", sign_in),
+        (r"^/-/logout$", sign_out),
         (r"^/-/review$", desk_page),
         (r"^/-/review/next\.json$", desk_next),
         (r"^/-/review/verdict$", desk_verdict),
@@ -106,18 +149,27 @@ async def desk_next(request, datasette) -> Response:
 
 
 async def desk_verdict(request, datasette) -> Response:
-    """POST claim_id, verdict, note and corrected fields: record the signed-in reviewer's verdict."""
+    """POST claim_id, verdict, note and corrected fields: record the signed-in reviewer's verdict.
+
+    The desk's script gets JSON; a plain form (the claim page) sends `next` and is sent back there.
+    """
     if request.method != "POST":
         return desk.refused("POST a verdict", 405)
+    form = await request.post_vars()
+    back = _local_path(form.get("next"))
     if not is_reviewer(datasette, request.actor):
         return desk.refused("sign in as a reviewer first", 403)
-
-    async def answer() -> Response:
-        review = await desk.give_verdict(_claims_database(datasette), await request.post_vars(),
-                                         request.actor["id"])
-        return Response.json({"ok": True, "review": review})
-
-    return await desk.handle(answer)
+    try:
+        review = await desk.give_verdict(_claims_database(datasette), form, request.actor["id"])
+    except (ReviewRefused, NoSuchClaim) as error:
+        if back:
+            datasette.add_message(request, f"Not recorded: {error}", datasette.ERROR)
+            return Response.redirect(back)
+        return desk.refused(str(error), 404 if isinstance(error, NoSuchClaim) else 400)
+    if back:
+        datasette.add_message(request, f"Recorded: claim #{review['claim_id']} is {review['verdict']}.")
+        return Response.redirect(back)
+    return Response.json({"ok": True, "review": review})
 
 
 async def desk_undo(request, datasette) -> Response:
@@ -135,22 +187,54 @@ async def desk_undo(request, datasette) -> Response:
 
 
 async def sign_in(request, datasette) -> Response:
-    """GET: the sign-in form. POST: check the password and set Datasette's signed `ds_actor` cookie."""
-    error = None
+    """GET: the sign-in form. POST: check the password (with backoff) and start a session."""
+    error, status = None, 200
     form = await request.post_vars() if request.method == "POST" else {}
     target = _local_path(form.get("next") or request.args.get("next")) or datasette.urls.path("/-/review")
     if request.method == "POST":
         name, password = form.get("username", "").strip(), form.get("password", "")
-        if await asyncio.to_thread(authenticate, _accounts_file(datasette), name, password):
-            LOGGER.info("reviewer %s signed in", name)
-            response = Response.redirect(target)
-            response.set_cookie("ds_actor", datasette.sign({"a": {"id": name}}, "actor"), httponly=True,
-                                secure=request.scheme == "https", samesite="lax")
-            return response
-        LOGGER.warning("refused sign-in as %r", name)
-        error = "Wrong name or password."
+        address = (request.scope.get("client") or ("unknown",))[0]
+        throttle = _state(datasette).throttle
+        wait = throttle.wait_seconds(name, address)
+        if wait:
+            LOGGER.warning("sign-in as %r from %s refused unchecked: backing off %d s", name, address, wait)
+            error, status = f"Too many wrong passwords. Try again in {wait} seconds.", 429
+        elif await asyncio.to_thread(authenticate, _accounts_file(datasette), name, password):
+            throttle.succeeded(name)
+            LOGGER.info("reviewer %s signed in from %s", name, address)
+            return _start_session(datasette, request, name, target)
+        else:
+            failures = throttle.failed(name, address)
+            LOGGER.warning("wrong password for %r from %s (%d failures)", name, address, failures)
+            error, status = "Wrong name or password.", 401
     page = await datasette.render_template("login.html", {"error": error, "next": target}, request=request)
-    return Response.html(page, status=401 if error else 200)
+    headers = {"Retry-After": str(wait)} if status == 429 else None
+    return Response.html(page, status=status, headers=headers)
+
+
+def _start_session(datasette, request, name: str, target: str) -> Response:
+    session_id, lifetime = _state(datasette).sessions.start(name)
+    response = Response.redirect(target)
+    response.set_cookie(SESSION_COOKIE, datasette.sign({"sid": session_id}, SESSION_COOKIE), max_age=lifetime,
+                        httponly=True, secure=request.scheme == "https", samesite="lax")
+    return response
+
+
+async def sign_out(request, datasette) -> Response:
+    """POST: end the session on the server, not only in the browser. GET: Datasette's log-out page."""
+    if request.method != "POST":
+        if not request.actor:
+            return Response.redirect(datasette.urls.instance())
+        page = await datasette.render_template("logout.html", {"actor": request.actor}, request=request)
+        return Response.html(page)
+    if request.actor and request.actor.get("sid"):
+        _state(datasette).sessions.end(request.actor["sid"])
+        LOGGER.info("reviewer %s signed out", request.actor["id"])
+    response = Response.redirect(datasette.urls.instance())
+    response.set_cookie(SESSION_COOKIE, "", expires=0, max_age=0)
+    response.set_cookie("ds_actor", "", expires=0, max_age=0)
+    datasette.add_message(request, "You are now logged out", datasette.WARNING)
+    return response
 
 
 @hookimpl
@@ -182,7 +266,10 @@ def extra_template_vars(view_name, table, request, datasette):
 
         def read(conn) -> dict:
             db = sqlite_utils.Database(conn)
-            return {"claim": claim_for_review(db, claim_id), "claim_reviews": claim_reviews(db, claim_id)}
+            claim = claim_for_review(db, claim_id)
+            if claim:
+                claim["article_url"] = safe_url(claim["article_url"])
+            return {"claim": claim, "claim_reviews": claim_reviews(db, claim_id)}
 
         found = await _claims_database(datasette).execute_fn(read)
         return {**found, "can_review": is_reviewer(datasette, request.actor)}
@@ -209,8 +296,8 @@ def render_cell(row, value, column, table, database, datasette):
         href = datasette.urls.row(database, "claims", str(value))
         return Markup(f'<a href="{escape(href)}" title="Open to review">#{value}</a>')
     # `in row` would search a sqlite3.Row's values, not its column names; hence `columns`.
-    if column == "article_title" and value and "article_url" in columns:
-        return Markup(f'<a href="{escape(row["article_url"])}">{escape(value)}</a>')
+    if column == "article_title" and value and "article_url" in columns and safe_url(row["article_url"]):
+        return Markup(f'<a href="{escape(safe_url(row["article_url"]))}">{escape(value)}</a>')
     return None
 
 
