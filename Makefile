@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 SHARED ?= ../shared
 DEMO_DB := data/demo.db
 
-.PHONY: install demo test golden lint eval bench bench-db clean train-attribution
+.PHONY: install demo test golden lint eval bench bench-db bench-review clean train-attribution
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench: install
 # A million synthetic claims in a temp folder, then the Datasette pages timed (benchmarks/README.md).
 bench-db: install
 	$(BIN)/python benchmarks/datasette_scale.py
+
+# The reviewer's desk in Chromium over 200 claims of that database: verdicts a minute, keypress to next claim.
+bench-review: install
+	$(BIN)/python benchmarks/review_desk.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache $(DEMO_DB)*

@@ -286,13 +286,21 @@ def extract(sources: tuple[str, ...], output_format: str, quantities: bool, feed
 
     failed = 0
     model = resolve_model(model, _optional_config(feeds_path).defaults)
-    for result in extract_sources(sources, model=model):
+    for number, result in enumerate(extract_sources(sources, model=model)):
         if result.error:
             failed += 1
-            click.echo(f"error: {result.source}: {result.error}", err=True)
+            # A fetch error already starts with what it fetched; the source is named once.
+            click.echo(f"error: {result.source}: {result.error.removeprefix(f'{result.source}: ')}", err=True)
             continue
-        for record in result.records(with_quantities=quantities):
-            click.echo(json.dumps(record, ensure_ascii=False) if output_format == "jsonl" else _row(record))
+        records = list(result.records(with_quantities=quantities))
+        if output_format == "jsonl":
+            for record in records:
+                click.echo(json.dumps(record, ensure_ascii=False))
+            continue
+        if len(sources) > 1:
+            click.echo(f"{'' if number == 0 else chr(10)}== {result.source} ==")
+        for line in _table(records):
+            click.echo(line)
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
@@ -399,6 +407,7 @@ def claims(db_path: Path, status: str | None, speaker: str | None, attributed: b
             click.echo(json.dumps(claim, ensure_ascii=False))
         else:
             click.echo(f"#{claim['id']:<5} {_claim_columns(claim)}  {claim['article_title'] or ''}")
+            click.echo(f"       {_short(claim['sentence'])}")
 
 
 @cli.command()
@@ -438,8 +447,11 @@ def reviewer_add(name: str, password_stdin: bool, db_path: Path) -> None:
     """
     from review.accounts import accounts_path, add_reviewer
 
-    password = (sys.stdin.readline().rstrip("\r\n") if password_stdin
-                else click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    # Off a terminal there is nothing to hide the typing from (getpass would only warn): read the first line.
+    if password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     is_new = add_reviewer(accounts_path(db_path), name, password)
     click.echo(f"{'added reviewer' if is_new else 'new password for'} {name} ({accounts_path(db_path)})")
 
@@ -641,10 +653,31 @@ def _print_summary(summary, db_path: Path) -> None:
     )
 
 
-def _row(record: dict) -> str:
+TABLE_HEADER = ("record", "mention", "kind", "change", "amount", "unit", "speaker", "subject or quote")
+
+
+def _table(records: list[dict]) -> list[str]:
+    """Extract's table: a header and one row per record, columns as wide as their widest value, nothing cut."""
+    rows = [TABLE_HEADER, *(_table_row(record) for record in records)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(TABLE_HEADER) - 1)]
+    lines = ["  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]).rstrip()
+             for row in rows]
+    return [lines[0], "  ".join("-" * width for width in [*widths, len(TABLE_HEADER[-1])]), *lines[1:]]
+
+
+def _table_row(record: dict) -> tuple[str, ...]:
     if record["record"] == "quote":
-        return f"quote     {record['speaker']!s:28.28} {record['text'][:90]}"
-    return f"{record['record']:9} {_claim_columns(record)} {record['subject'] or ''}"
+        return ("quote", "-", "-", "-", "-", "-", record.get("speaker") or "-", record["text"])
+    return (record["record"], record["text"], record["kind"], record["change"], _amount(record),
+            record.get("unit") or "-", record.get("speaker") or "-", record.get("subject") or "-")
+
+
+def _short(sentence: str, limit: int = 110) -> str:
+    """A sentence whole when it fits, else cut at a word with an ellipsis."""
+    sentence = " ".join(sentence.split())
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _claim_columns(claim: dict) -> str:
