@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from db.reviews import CORRECTABLE, claim_reviews
+from db.reviews import CORRECTABLE, SYSTEM_REVIEWER, claim_reviews
 
 # Where a sentence ends: its stop and the space after it. Good enough to show a neighbour, not to split text.
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+")
@@ -26,9 +26,9 @@ class QueueFilter:
     since: str | None = None
     until: str | None = None
 
-    def where(self) -> tuple[list[str], list]:
-        """SQL conditions on claims (and articles, for dates) with their parameters."""
-        clauses, params = ["claims.status = 'pending'"], []
+    def where(self, status: str = "pending") -> tuple[list[str], list]:
+        """SQL conditions on claims with this status (and their articles, for dates) with their parameters."""
+        clauses, params = ["claims.status = ?"], [status]
         for column in ("kind", "unit"):
             if getattr(self, column):
                 clauses.append(f"claims.{column} = ?")
@@ -58,13 +58,34 @@ class QueueFilter:
         return clauses, params
 
 
-def next_claim_ids(db: sqlite_utils.Database, queue: QueueFilter, exclude: list[int], limit: int = 2) -> list[int]:
-    """The next pending claims under the filter, highest score first, then oldest; skipping `exclude`."""
-    clauses, params = queue.where()
+def next_claim_ids(db: sqlite_utils.Database, queue: QueueFilter, exclude: list[int], limit: int = 2,
+                   second_look_for: str | None = None) -> list[int]:
+    """The next claims to review under the filter, highest score first, then oldest; skipping `exclude`.
+
+    With `second_look_for` (the two-reviewer setting), claims verified by one other reviewer and never
+    reviewed by this one come first: they count as verified only once a second reviewer agrees.
+    """
+    found: list[int] = []
+    if second_look_for:
+        found = _ids(db, queue, "verified", exclude, limit, [
+            ("NOT EXISTS (SELECT 1 FROM reviews WHERE claim_id = claims.id AND reviewer = ?)", second_look_for),
+            (f"(SELECT count(DISTINCT reviewer) FROM reviews WHERE claim_id = claims.id AND verdict = 'verified' "
+             f"AND reviewer != '{SYSTEM_REVIEWER}') = 1", None)])
+    if len(found) < limit:
+        found += _ids(db, queue, "pending", exclude, limit - len(found), [])
+    return found
+
+
+def _ids(db: sqlite_utils.Database, queue: QueueFilter, status: str, exclude: list[int], limit: int,
+         extra: list[tuple[str, object]]) -> list[int]:
+    clauses, params = queue.where(status)
     if exclude:
         clauses.append(f"claims.id NOT IN ({', '.join('?' * len(exclude))})")
         params.extend(exclude)
-    # NULLS LAST keeps unscored claims after scored ones; the (status, score DESC) index gives this order.
+    for clause, param in extra:
+        clauses.append(clause)
+        params.extend([] if param is None else [param])
+    # The (status, score DESC) index gives this order: at equal scores, lower (older) ids first.
     rows = db.execute(
         f"SELECT claims.id FROM claims WHERE {' AND '.join(clauses)} "
         "ORDER BY claims.score DESC, claims.id LIMIT ?", [*params, limit]).fetchall()

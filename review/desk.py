@@ -60,11 +60,12 @@ def shown_claim(claim: dict | None) -> dict | None:
     return shown
 
 
-async def next_claim(database, queue: QueueFilter, exclude: list[int]) -> dict | None:
+async def next_claim(database, queue: QueueFilter, exclude: list[int], second_look_for: str | None = None
+                     ) -> dict | None:
     """The claim the desk shows next under these filters, or None when the queue is empty."""
     def read(conn) -> dict | None:
         db = sqlite_utils.Database(conn)
-        ids = next_claim_ids(db, queue, exclude, limit=1)
+        ids = next_claim_ids(db, queue, exclude, limit=1, second_look_for=second_look_for)
         return desk_claim(db, ids[0]) if ids else None
 
     return shown_claim(await database.execute_fn(read))

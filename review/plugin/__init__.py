@@ -44,6 +44,11 @@ def is_reviewer(datasette, actor: dict | None) -> bool:
     return actor["id"] in load_accounts(_accounts_file(datasette))
 
 
+def two_reviewers(datasette) -> bool:
+    """The optional setting `plugins: claimwatch: two_reviewers: true`: a claim is verified once two agree."""
+    return bool((datasette.plugin_config("claimwatch") or {}).get("two_reviewers"))
+
+
 @dataclass
 class _PluginState:
     sessions: Sessions = field(default_factory=Sessions)
@@ -141,8 +146,9 @@ async def desk_next(request, datasette) -> Response:
         return desk.refused("sign in as a reviewer first", 403)
 
     async def answer() -> Response:
+        second_look_for = request.actor["id"] if two_reviewers(datasette) else None
         claim = await desk.next_claim(_claims_database(datasette), desk.queue_filter(request.args),
-                                      desk.exclude_ids(request.args))
+                                      desk.exclude_ids(request.args), second_look_for)
         return Response.json({"ok": True, "claim": claim})
 
     return await desk.handle(answer)
