@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from db.store import open_database, save_article, upsert_feed
+from db.articles import ArticleRecord, save_article
+from db.crawling import upsert_feed
+from db.database import open_database
+from extractors.text import Page
 from review.accounts import accounts_path, add_reviewer
-from tests.conftest import ROOT, claim_record
+from tests.conftest import ROOT, claim_record, extraction_of
 from tests.serving import serve_in_background
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -107,9 +110,9 @@ def desk_db(tmp_path: Path) -> Path:
         claims.append(claim)
     db = open_database(db_path)
     feed_id = upsert_feed(db, "local-news", "http://127.0.0.1/feed.xml", ["test"], True)
-    save_article(db, {"url": "http://127.0.0.1/story", "canonical_url": None, "title": "A busy week",
-                      "author": None, "published": "2024-05-01", "site_name": "Local News", "language": "en",
-                      "text": text}, claims, [], feed_id, "test-1")
+    page = Page(text=text, title="A busy week", site_name="Local News", language="en")
+    save_article(db, ArticleRecord("http://127.0.0.1/story", page, published="2024-05-01", feed_id=feed_id),
+                 extraction_of(claims), "test-1")
     db.close()
     add_reviewer(accounts_path(db_path), "alice", PASSWORD)
     return db_path

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from db.store import open_database, save_article, upsert_feed
+from db.articles import ArticleRecord, save_article
+from db.crawling import upsert_feed
+from db.database import open_database
+from extractors.text import Page
 from review.accounts import accounts_path, add_reviewer
 from review.sessions import SESSION_COOKIE
-from tests.conftest import REVIEW_CLAIMS
+from tests.conftest import REVIEW_CLAIMS, extraction_of
 from tests.test_review import PASSWORD, VERDICT, Site, review_rows
 
 
@@ -84,10 +87,10 @@ def test_a_multipart_post_gets_one_clear_line_not_a_traceback(site: Site, claims
 def test_an_article_url_that_is_not_http_is_never_a_link(claims_db: Path) -> None:
     db = open_database(claims_db)
     feed_id = upsert_feed(db, "local-news", "http://127.0.0.1/feed.xml", ["test"], True)
-    article = {"url": "javascript:alert(document.cookie)", "canonical_url": None, "title": "Click me",
-               "author": None, "published": "2024-05-02", "site_name": "Evil", "language": "en",
-               "text": "Police said they made 1,200 drug arrests last year."}
-    save_article(db, article, [{**REVIEW_CLAIMS[0], "score": 0.99}], [], feed_id, "test-1")
+    page = Page(text="Police said they made 1,200 drug arrests last year.", title="Click me", site_name="Evil",
+                language="en")
+    article = ArticleRecord("javascript:alert(document.cookie)", page, published="2024-05-02", feed_id=feed_id)
+    save_article(db, article, extraction_of([{**REVIEW_CLAIMS[0], "score": 0.99}]), "test-1")
     db.close()
     add_reviewer(accounts_path(claims_db), "alice", PASSWORD)
     site = Site(claims_db)
