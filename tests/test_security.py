@@ -15,8 +15,8 @@ from db.database import open_database
 from extractors.text import Page
 from review.accounts import accounts_path, add_reviewer
 from review.sessions import SESSION_COOKIE
-from tests.conftest import REVIEW_CLAIMS, extraction_of
-from tests.test_review import PASSWORD, VERDICT, Site, review_rows
+from tests.conftest import PASSWORD, REVIEW_CLAIMS, Site, extraction_of
+from tests.test_review import VERDICT, review_rows
 
 
 @pytest.fixture
