@@ -14,6 +14,7 @@ from db.crawling import upsert_feed
 from db.database import open_database
 from extractors.text import Page
 from review.accounts import accounts_path, add_reviewer
+from review.plugin import _state
 from review.sessions import SESSION_COOKIE
 from tests.conftest import PASSWORD, REVIEW_CLAIMS, Site, extraction_of
 from tests.test_review import VERDICT, review_rows
@@ -30,6 +31,8 @@ def site(claims_db: Path) -> Site:
 
 def test_sign_in_backs_off_per_account_and_per_address_and_logs(site: Site, caplog) -> None:
     caplog.set_level(logging.INFO, logger="review.plugin")
+    # The clock stands still, so a slow machine cannot let a 1-second lock run out between two tries.
+    _state(site.datasette).throttle.clock = lambda: 1000.0
     answers = [site.sign_in("alice", f"guess number {n}").status_code for n in range(30)]
     assert answers[:5] == [401] * 5 and set(answers[5:]) == {429}
     locked = site.sign_in("alice", PASSWORD)
