@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from db.articles import ArticleRecord, save_article
+from db.articles import ArchivedPage, ArticleRecord, save_article
 from db.crawling import upsert_feed
 from db.database import open_database
 from extractors.text import Page
@@ -17,7 +17,13 @@ from review.accounts import accounts_path, add_reviewer
 from review.plugin import _state
 from review.sessions import SESSION_COOKIE
 from tests.conftest import PASSWORD, REVIEW_CLAIMS, Site, extraction_of
-from tests.test_review import VERDICT, review_rows
+
+VERDICT = "/-/review/verdict"
+
+
+def review_rows(db_path: Path) -> list[tuple]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT claim_id, verdict, reviewer FROM reviews ORDER BY id").fetchall()
 
 
 @pytest.fixture
@@ -120,3 +126,24 @@ def test_a_corrected_value_that_is_not_a_number_is_refused_in_words(site: Site, 
     assert "Not recorded: the corrected value" in page and "CHECK constraint" not in page
     with sqlite3.connect(claims_db) as conn:
         assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
+
+
+def test_the_archived_page_is_served_sandboxed(claims_db: Path) -> None:
+    db = open_database(claims_db)
+    feed_id = upsert_feed(db, "local-news", "http://127.0.0.1/feed.xml", ["test"], True)
+    html = b"<html><body><script>fetch('/-/review/undo')</script><p>Police said 1,200.</p></body></html>"
+    archive = ArchivedPage("http://127.0.0.1/archived", "http://127.0.0.1/archived", html,
+                           {"content-type": "text/html; charset=utf-8"})
+    page = Page(text="Police said they made 1,200 drug arrests last year.", title="Archived", language="en")
+    save_article(db, ArticleRecord("http://127.0.0.1/archived", page, feed_id=feed_id, archive=archive),
+                 extraction_of([REVIEW_CLAIMS[0]]), "test-1")
+    db.close()
+    site = Site(claims_db)
+    try:
+        served = site.get("/-/review/archive/2")
+        assert served.status_code == 200 and served.content == html
+        assert served.headers["content-security-policy"].startswith("sandbox;")
+        assert served.headers["x-content-type-options"] == "nosniff"
+        assert site.get("/-/review/archive/1").status_code == 404  # the fixture's article was never fetched
+    finally:
+        site.loop.close()
