@@ -113,6 +113,17 @@ def desk_claim(db: sqlite_utils.Database, claim_id: int) -> dict | None:
     return row
 
 
+def claim_spans(db: sqlite_utils.Database, article_id: int) -> tuple[str, list[dict]]:
+    """An article's text and its claims' mentions (id, start, end, status), in reading order."""
+    found = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
+    if found is None:
+        return "", []
+    spans = [dict(zip(("id", "start", "end", "status"), row, strict=True)) for row in db.execute(
+        "SELECT id, start_char, end_char, status FROM claims WHERE article_id = ? ORDER BY start_char, id",
+        [article_id]).fetchall()]
+    return found[0], spans
+
+
 def context_parts(text: str, sentence_start: int, sentence_length: int, start: int, end: int) -> dict:
     """The mention's paragraph, widened to the sentence before and after, cut at the sentence and the mention.
 

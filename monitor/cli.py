@@ -415,19 +415,20 @@ def claims(db_path: Path, status: str | None, speaker: str | None, attributed: b
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to listen on; keep 127.0.0.1 behind an HTTPS proxy (docs/review.md).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option("--two-reviewers", is_flag=True, help="A claim counts as verified only once two reviewers agree.")
 @friendly_errors
-def serve(db_path: Path, host: str, port: int) -> None:
-    """Explore the claims in Datasette; signed-in reviewers give verdicts there.
+def serve(db_path: Path, host: str, port: int, two_reviewers: bool) -> None:
+    """Explore the claims in Datasette; signed-in reviewers give verdicts at the desk (/-/review).
 
     Anyone who can reach the server may read and export; only reviewers (`claimwatch reviewer add`)
-    may write, and only through the review queries.
+    may write, and only through the desk's routes.
 
     Example: claimwatch serve --db data/claimwatch.db --port 8001
     """
     from review.server import serve as serve_datasette
 
     _require_database(db_path)
-    serve_datasette(db_path, host, port)
+    serve_datasette(db_path, host, port, two_reviewers)
 
 
 @cli.group()

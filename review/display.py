@@ -29,6 +29,33 @@ def safe_url(url: str | None) -> str | None:
     return url.strip() if scheme in ("http", "https") else None
 
 
+def highlighted_paragraphs(text: str, spans: list[dict]) -> list[list[dict]]:
+    """The text as paragraphs of pieces: plain text, or a claim's mention with its id and status.
+
+    A mention that overlaps the one before it is left plain (the first keeps the highlight).
+    """
+    pieces, at = [], 0
+    for span in spans:
+        if span["start"] < at or not 0 <= span["start"] < span["end"] <= len(text):
+            continue
+        pieces += [{"text": text[at:span["start"]]}, {"text": text[span["start"]:span["end"]], "claim": span["id"],
+                                                      "status": span["status"]}]
+        at = span["end"]
+    pieces.append({"text": text[at:]})
+    paragraphs: list[list[dict]] = [[]]
+    for piece in pieces:
+        if "claim" in piece:
+            paragraphs[-1].append(piece)
+            continue
+        lines = piece["text"].split("\n")
+        for number, line in enumerate(lines):
+            if number:
+                paragraphs.append([])
+            if line:
+                paragraphs[-1].append({"text": line})
+    return [paragraph for paragraph in paragraphs if any(p["text"].strip() for p in paragraph)]
+
+
 def shown_value(column: str, value) -> str:
     """A claim field as text: figures formatted, empty for none."""
     if value is None:

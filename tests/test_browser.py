@@ -21,8 +21,16 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "correct horse battery"
-# `UPDATE_SCREENSHOTS=1 pytest tests/test_browser.py` refreshes the picture in docs/review.md.
+# `UPDATE_SCREENSHOTS=1 pytest tests/test_browser.py` refreshes the pictures in docs/review.md.
 SCREENSHOT = ROOT / "docs" / "review.png"
+DOCS = ROOT / "docs"
+
+
+def screenshot(page, name: str, tmp_path: Path, full_page: bool = True) -> None:
+    """docs/NAME when refreshing the documentation, else a scratch file; a PNG either way."""
+    path = DOCS / name if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path / name
+    page.screenshot(path=str(path), full_page=full_page)
+    assert path.read_bytes().startswith(b"\x89PNG")
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no chromium at {CHROMIUM} (apt-get install chromium)")
 
@@ -132,6 +140,7 @@ def test_the_desk_reviews_five_claims_from_the_keyboard(desk_db: Path, page, tmp
         expect(page.locator("#desk-context")).to_contain_text("Car sales fell")  # the sentence after
         expect(page.locator("#desk-fields dd[data-field=speaker]")).to_have_text("Police")
         expect(page.locator("#desk-article-title")).to_have_text("A busy week")
+        screenshot(page, "review-desk.png", tmp_path, full_page=False)
 
         page.keyboard.press("v")
         expect(card).to_have_attribute("data-claim", "2")
@@ -187,3 +196,22 @@ def test_the_desk_works_with_the_mouse(served: str, page, claims_db: Path) -> No
     page.get_by_role("button", name="Undo").click()
     expect(card).to_have_attribute("data-claim", "1")
     expect(page.locator("#desk-status")).to_contain_text("#1 is pending again")
+
+
+def test_the_home_and_article_pages_for_researchers(desk_db: Path, page, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    with serve_in_background(desk_db, tmp_path / "serve.log") as base:
+        page.goto(base)
+        expect(page.get_by_role("link", name="Claims by speaker")).to_be_visible()
+        expect(page.get_by_role("link", name="claim_facet_counts")).to_have_count(0)
+        screenshot(page, "review-home.png", tmp_path)
+        page.goto(f"{base}/desk/articles/1")
+        marks = page.locator(".article-body mark.claim a")
+        expect(marks).to_have_count(5)
+        expect(marks.first).to_have_text("1,200")
+        expect(page.locator("td.col-text")).to_be_hidden()
+        marks.nth(1).click()
+        expect(page).to_have_url(f"{base}/desk/claims/2")
+        page.go_back()
+        screenshot(page, "review-article.png", tmp_path)

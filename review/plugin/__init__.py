@@ -17,11 +17,14 @@ from datasette.utils.asgi import Response
 from itsdangerous import BadSignature
 from markupsafe import Markup, escape
 
+from db.agreement import awaiting_second_verdict, pair_agreement, throughput
+from db.articles import load_page
 from db.database import open_database
+from db.desk import claim_spans
 from db.reviews import CORRECTABLE, NoSuchClaim, ReviewRefused, claim_for_review, claim_reviews
 from review import desk
 from review.accounts import accounts_path, authenticate, load_accounts
-from review.display import corrected_cell, corrections_cell, format_number, safe_url
+from review.display import corrected_cell, corrections_cell, format_number, highlighted_paragraphs, safe_url
 from review.facets import CountedArrayFacet, CountedColumnFacet
 from review.guard import guard_posts
 from review.metadata import datasette_metadata
@@ -123,6 +126,8 @@ def register_routes():
         (r"^/-/review/next\.json$", desk_next),
         (r"^/-/review/verdict$", desk_verdict),
         (r"^/-/review/undo$", desk_undo),
+        (r"^/-/review/agreement$", agreement_page),
+        (r"^/-/review/archive/(?P<article_id>\d+)$", archived_page),
     ]
 
 
@@ -244,9 +249,12 @@ async def sign_out(request, datasette) -> Response:
 
 
 @hookimpl
-def prepare_connection(conn):
+def prepare_connection(conn, datasette):
     # Memory-mapped reads: searches and facets touch tens of thousands of pages of a big database per request.
     conn.execute("PRAGMA mmap_size=1073741824")
+    # The Verified claims query asks this how many reviewers must agree (the two-reviewer setting).
+    needed = 2 if two_reviewers(datasette) else 1
+    conn.create_function("verifiers_needed", 0, lambda: needed, deterministic=True)
 
 
 @hookimpl
@@ -259,11 +267,16 @@ def menu_links(datasette, actor):
     if not actor:
         return [{"href": datasette.urls.path("/-/login"), "label": "Sign in to review"}]
     return [{"href": datasette.urls.path("/-/review"), "label": "Reviewer's desk"},
-            {"href": _queue_path(datasette), "label": "Review queue"}]
+            {"href": _queue_path(datasette), "label": "Review queue"},
+            {"href": datasette.urls.path("/-/review/agreement"), "label": "Reviewer agreement"}]
 
 
 @hookimpl
 def extra_template_vars(view_name, table, request, datasette):
+    if view_name == "index":
+        return _home_queries(datasette, request)
+    if view_name == "row" and table == "articles":
+        return _article_body(datasette, request)
     if view_name != "row" or table != "claims":
         return {}
 
@@ -305,6 +318,54 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "article_title" and value and "article_url" in columns and safe_url(row["article_url"]):
         return Markup(f'<a href="{escape(safe_url(row["article_url"]))}">{escape(value)}</a>')
     return None
+
+
+def _home_queries(datasette, request):
+    async def queries() -> dict:
+        found = {}
+        for name in _file_databases(datasette):
+            canned = await datasette.get_canned_queries(name, request.actor)
+            found[name] = [{"name": key, **query} for key, query in canned.items() if not query.get("write")]
+        return {"canned_queries": found}
+
+    return queries
+
+
+def _article_body(datasette, request):
+    async def body() -> dict:
+        article_id = int(request.url_vars["pks"])
+        text, spans = await _claims_database(datasette).execute_fn(
+            lambda conn: claim_spans(sqlite_utils.Database(conn), article_id))
+        return {"article_paragraphs": highlighted_paragraphs(text, spans), "article_claims": len(spans)}
+
+    return body
+
+
+async def archived_page(request, datasette) -> Response:
+    """The page as it was fetched, from the archive, sandboxed: its scripts never run on this site."""
+    article_id = int(request.url_vars["article_id"])
+    archived = await _claims_database(datasette).execute_fn(
+        lambda conn: load_page(sqlite_utils.Database(conn), article_id))
+    if archived is None:
+        return Response.text(f"error: article {article_id} has no archived page", status=404)
+    content_type = archived.headers.get("content-type") or "text/html"
+    if not content_type.lower().startswith(("text/html", "application/xhtml")):
+        content_type = "text/plain; charset=utf-8"
+    body = archived.content
+    # A unique origin with no scripts, no requests out: the archived page cannot read a reviewer's cookies.
+    return Response(body, content_type=content_type, headers={
+        "Content-Security-Policy": "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
+        "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+
+
+async def agreement_page(request, datasette) -> Response:
+    """Cohen's kappa between each two reviewers, and each reviewer's throughput."""
+    def read(conn) -> dict:
+        db = sqlite_utils.Database(conn)
+        return {"pairs": pair_agreement(db), "throughput": throughput(db), "awaiting": awaiting_second_verdict(db)}
+
+    context = {**await _claims_database(datasette).execute_fn(read), "two_reviewers": two_reviewers(datasette)}
+    return Response.html(await datasette.render_template("agreement.html", context, request=request))
 
 
 def _corrected_claims_cell(database: Database, claim_id: int, column: str, value):

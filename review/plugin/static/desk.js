@@ -108,7 +108,7 @@
     text($("desk-outlet"), claim.outlet || "unknown outlet");
     text($("desk-published"), (claim.published || "undated").slice(0, 10));
     $("desk-archive").hidden = !claim.archived;
-    $("desk-archive").href = `${root}/archive/${claim.article_id}`;
+    $("desk-archive-link").href = `${root}/archive/${claim.article_id}`;
     text($("desk-claim-id"), claim.id);
     $("desk-claim-link").href = `${$("desk").dataset.claims}/${claim.id}`;
     text($("desk-score"), claim.score === null ? "-" : claim.score.toFixed(2));
