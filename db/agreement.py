@@ -12,21 +12,20 @@ from db.reviews import SYSTEM_REVIEWER
 # A pause longer than this between two verdicts ends a sitting; throughput counts only time spent sitting.
 SITTING_GAP_SECONDS = 600
 
-# Each reviewer's verdict on each claim as it stands: their latest, not taken back by an undo, not an undo.
-_STANDING = f"""
-SELECT claim_id, reviewer, verdict FROM reviews AS r
-WHERE reviewer != '{SYSTEM_REVIEWER}' AND undoes IS NULL AND verdict IN ('verified', 'rejected', 'needs_correction')
-  AND NOT EXISTS (SELECT 1 FROM reviews WHERE undoes = r.id)
-  AND r.id = (SELECT max(id) FROM reviews AS later WHERE later.claim_id = r.claim_id AND later.reviewer = r.reviewer
-              AND later.undoes IS NULL AND NOT EXISTS (SELECT 1 FROM reviews WHERE undoes = later.id))
-"""
-
 
 def standing_verdicts(db: sqlite_utils.Database) -> dict[str, dict[int, str]]:
-    """reviewer → claim id → that reviewer's standing verdict."""
+    """reviewer → claim id → that reviewer's standing verdict: their latest on it, not taken back, not an undo.
+
+    One pass over the log in order (an undo always comes after what it undoes), not a query per review.
+    """
+    rows = db.execute(
+        f"SELECT id, claim_id, reviewer, verdict, undoes FROM reviews WHERE reviewer != '{SYSTEM_REVIEWER}' "
+        "ORDER BY id").fetchall()
+    undone = {undoes for *_, undoes in rows if undoes is not None}
     verdicts: dict[str, dict[int, str]] = {}
-    for claim_id, reviewer, verdict in db.execute(_STANDING).fetchall():
-        verdicts.setdefault(reviewer, {})[claim_id] = verdict
+    for review_id, claim_id, reviewer, verdict, undoes in rows:
+        if undoes is None and review_id not in undone and verdict in ("verified", "rejected", "needs_correction"):
+            verdicts.setdefault(reviewer, {})[claim_id] = verdict
     return verdicts
 
 

@@ -46,8 +46,7 @@ def add_review(db: sqlite_utils.Database, claim_id: int, verdict: str, reviewer:
                                                          else {})})
     if fixes and verdict != "needs_correction":
         raise ReviewRefused(f"a {verdict} verdict takes no corrections: use needs_correction")
-    if not db.execute("SELECT 1 FROM claims WHERE id = ?", [claim_id]).fetchone():
-        raise NoSuchClaim(f"no claim #{claim_id} (see `claimwatch review list`)")
+    require_claim(db, claim_id)
     with db.atomic():
         review_id = _insert_review(db, claim_id, verdict, reviewer.strip(), (note or "").strip() or None, fixes)
     LOGGER.info("claim #%s %s by %s", claim_id, verdict, reviewer)
@@ -98,6 +97,12 @@ def undo_last(db: sqlite_utils.Database, reviewer: str) -> dict:
         undo_id = _insert_review(db, claim_id, verdict, reviewer, f"undoes review #{review_id}", fixes, review_id)
     LOGGER.info("claim #%s: %s undid review #%s", claim_id, reviewer, review_id)
     return db["reviews"].get(undo_id)
+
+
+def require_claim(db: sqlite_utils.Database, claim_id: int) -> None:
+    """Raise NoSuchClaim unless a claim has this id."""
+    if not db.execute("SELECT 1 FROM claims WHERE id = ?", [claim_id]).fetchone():
+        raise NoSuchClaim(f"no claim #{claim_id} (see `claimwatch review list`)")
 
 
 def claim_for_review(db: sqlite_utils.Database, claim_id: int) -> dict | None:

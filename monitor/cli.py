@@ -571,11 +571,10 @@ def review_correct(claim_id: int, note: str | None, reviewer: str, db_path: Path
 @friendly_errors
 def review_history(claim_id: int, db_path: Path) -> None:
     """Every verdict a claim has had, oldest first."""
-    from db.reviews import NoSuchClaim, claim_reviews
+    from db.reviews import claim_reviews, require_claim
 
     db = _require_database(db_path)
-    if not db.execute("SELECT 1 FROM claims WHERE id = ?", [claim_id]).fetchone():
-        raise NoSuchClaim(f"no claim #{claim_id} (see `claimwatch review list`)")
+    require_claim(db, claim_id)
     rows = claim_reviews(db, claim_id)
     if not rows:
         click.echo(f"claim #{claim_id}: no reviews yet")

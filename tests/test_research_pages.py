@@ -50,8 +50,9 @@ def test_claims_by_speaker_takes_a_kind_and_dates(site: Site, claims_db: Path) -
 
 def test_the_claims_and_articles_pages_facet_by_publication_date(site: Site) -> None:
     for table in ("claim_details", "articles"):
-        page = site.get(f"/{site.database}/{table}").text
-        assert 'data-column="published"' in page and "2024-05-01" in page, table
+        assert 'href="?_facet_date=published"' in site.get(f"/{site.database}/{table}").text, table
+        faceted = site.get(f"/{site.database}/{table}?_facet_date=published").text
+        assert 'data-column="published"' in faceted and "2024-05-01" in faceted, table
     details = site.get(f"/{site.database}/claim_details").text
     assert '<details class="column-help">' in details
 
