@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.problems import count_by_kind, kind_of  # noqa: E402
+from tests.serving import tree_rss  # noqa: E402
 
 HOSTS = 20
 MAX_PAGE_BYTES = 2_000_000
@@ -228,19 +229,6 @@ class Reader(threading.Thread):
             self.failures[f"HTTP {response.status_code}"] += 1
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants, from /proc."""
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        total += next((int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-        todo.extend(int(child) for child in children)
-    return total
 
 
 @dataclass

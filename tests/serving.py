@@ -1,4 +1,4 @@
-"""Test helper: `claimwatch serve` on a free port of 127.0.0.1, for the browser test and the scale benchmark."""
+"""Test helpers for processes tests and benchmarks start: `claimwatch serve` on 127.0.0.1, and their memory."""
 
 from __future__ import annotations
 
@@ -56,3 +56,17 @@ def _wait_until_up(base: str, process: subprocess.Popen, log_path: Path, timeout
         except httpx.TransportError:
             time.sleep(0.2)
     raise ServerDidNotStart(f"claimwatch serve did not answer within {timeout:.0f} s:\n{log_path.read_text()}")
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants, from /proc."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        todo.extend(int(child) for child in children)
+    return total

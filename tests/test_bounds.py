@@ -22,6 +22,7 @@ from monitor.cli import cli
 from monitor.config import Defaults
 from monitor.fetch import Fetched
 from tests.conftest import SAMPLE, rows, rss, sample_page, write_config
+from tests.serving import tree_rss
 
 CLAIMWATCH = Path(sys.executable).parent / "claimwatch"
 PARAGRAPH = ("Police said they arrested 1,204 people in the district last year, up 17 percent on the year before, "
@@ -93,19 +94,6 @@ def test_a_text_past_spacys_max_length_is_parsed_in_chunks_without_e088(finder, 
         assert text[claim.quantity.start:claim.quantity.end] == claim.quantity.text
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of a process and its descendants, from /proc."""
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        total += next((int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-        todo.extend(int(child) for child in children)
-    return total
 
 
 def test_megabyte_plain_text_articles_are_crawled_under_1gb_and_60_seconds(server, tmp_path, db_path):
