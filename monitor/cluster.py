@@ -43,8 +43,8 @@ class DaskExecutor:
         self._plugin = FinderPlugin(model)
         self._register()
         self.workers = sum(client.nthreads().values())
-        # Enough batches queued that no worker waits, few enough that a big reprocess fits in memory.
-        self._limit = 2 * self.workers + 2
+        # Enough tasks queued that no worker waits, few enough that a big reprocess fits in memory.
+        self._limit = 4 * self.workers + 4
         self._completed: as_completed = as_completed()
         self._works: dict[Future, list[PageWork]] = {}
         self._done: deque[list[Analysis]] = deque()
@@ -83,12 +83,14 @@ class DaskExecutor:
 
     def submit(self, works: list[PageWork]) -> None:
         from monitor.dask_worker import analyse_on_worker
+        from monitor.extraction import tasks_of
 
-        if self._completed.count() >= self._limit:
-            self._collect(next(self._completed))
-        future = self.client.submit(analyse_on_worker, works, self._plugin.name, retries=RETRIES, pure=False)
-        self._works[future] = works
-        self._completed.add(future)
+        for task in tasks_of(works):
+            if self._completed.count() >= self._limit:
+                self._collect(next(self._completed))
+            future = self.client.submit(analyse_on_worker, task, self._plugin.name, retries=RETRIES, pure=False)
+            self._works[future] = task
+            self._completed.add(future)
 
     def finished(self, wait: bool = False) -> Iterator[list[Analysis]]:
         for future in self._completed.next_batch(block=False):

@@ -19,7 +19,7 @@ from typing import Protocol
 from extractors.claims import ClaimFinder, Extraction
 from monitor.cluster import DaskExecutor
 from monitor.config import check_scheduler
-from monitor.extraction import Analysis, PageWork, analyse_batch
+from monitor.extraction import Analysis, PageWork, analyse_batch, tasks_of
 
 LOGGER = logging.getLogger(__name__)
 
@@ -46,7 +46,8 @@ class Executor(Protocol):
         """Queue one batch; may wait for an earlier batch to finish, to bound the work in flight."""
 
     def finished(self, wait: bool = False) -> Iterator[list[Analysis]]:
-        """The analyses of finished batches, each batch once: those done now, or (wait) every one queued."""
+        """The analyses of finished work, each once, in the pieces it ran as (a batch, or a pool's tasks of it):
+        those done now, or (wait) every one queued."""
 
     def close(self) -> None:
         """Stop the processes or leave the cluster; batches not yet collected are dropped."""
@@ -88,11 +89,14 @@ class LocalExecutor:
 
 
 class ProcessExecutor:
-    """One pool of `workers` spawned processes, each with its own loaded ClaimFinder, doing both stages."""
+    """One pool of `workers` spawned processes, each with its own loaded ClaimFinder, doing both stages.
+
+    Each batch runs as tasks of a few pages (extraction.TASK_PAGES), each stored as it finishes.
+    """
 
     def __init__(self, model: str, workers: int, shortcuts: bool = True) -> None:
         self.workers = workers
-        self._limit = 2 * workers
+        self._limit = 4 * workers  # tasks in flight
         # spawn, not fork: the crawler forks from a process with fetch threads running.
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_start, initargs=(model, shortcuts))
@@ -104,9 +108,10 @@ class ProcessExecutor:
         return sum(not future.done() for future in self._running) < self.workers
 
     def submit(self, works: list[PageWork]) -> None:
-        if len(self._running) >= self._limit:
-            self._collect(_first_done(self._running))
-        self._running[self._pool.submit(_analyse, works)] = works
+        for task in tasks_of(works):
+            if len(self._running) >= self._limit:
+                self._collect(_first_done(self._running))
+            self._running[self._pool.submit(_analyse, task)] = task
 
     def finished(self, wait: bool = False) -> Iterator[list[Analysis]]:
         self._collect({future for future in self._running if future.done()})

@@ -16,6 +16,9 @@ from extractors.text import MAX_TEXT_CHARS, FetchedBytes, NotAnArticle, Page, pa
 LOGGER = logging.getLogger(__name__)
 
 BATCH_SIZE = 16
+# A pool or a cluster runs a batch as tasks of at most this many pages, so that the last tasks of a
+# run spread over the workers instead of leaving all but one idle; each task is still one transaction.
+TASK_PAGES = 4
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,11 @@ class Analysis:
     extraction: Extraction | None = None
     error: str | None = None
     stage: str | None = None
+
+
+def tasks_of(works: list[PageWork], size: int = TASK_PAGES) -> list[list[PageWork]]:
+    """A batch cut into tasks of at most `size` pages, in order."""
+    return [works[start:start + size] for start in range(0, len(works), size)]
 
 
 def analyse_batch(finder: ClaimFinder, works: list[PageWork]) -> list[Analysis]:
