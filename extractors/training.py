@@ -28,6 +28,7 @@ LOGGER = logging.getLogger(__name__)
 CARD_FILE = "CARD.md"
 TRAINING_DIR = MODEL_DIR / "training"
 DEFAULT_LABELS = (TRAINING_DIR / "labels.jsonl", TRAINING_DIR / "sentences.jsonl")
+POLNEAR_LABELS = TRAINING_DIR / "polnear.jsonl"  # claims labelled in PolNeAR train articles, read from polnear_dir()
 REGULARISATION = 1.0
 FOLDS = 5
 # Thresholds tried on the out-of-fold scores; the one with the best F1 is kept, the lowest on a tie,
@@ -130,6 +131,24 @@ def load_labelled(paths: Iterable[Path] = DEFAULT_LABELS, text_dir: Path | None 
     ]
 
 
+def load_shipped_labels(corpus: Path | None = None, polnear: Path | None = None) -> list[LabelledText]:
+    """Every label file in models/training/, each read with the texts it was labelled on.
+
+    Args:
+        corpus: the corpus pages' texts for labels.jsonl; defaults to CLAIMWATCH_CORPUS.
+        polnear: the PolNeAR train articles' texts for polnear.jsonl; defaults to CLAIMWATCH_POLNEAR.
+    """
+    return load_labelled(DEFAULT_LABELS, corpus) + load_labelled((POLNEAR_LABELS,), polnear or polnear_dir())
+
+
+def polnear_dir() -> Path:
+    """Where the PolNeAR train articles are: `$CLAIMWATCH_POLNEAR`, else ../shared/eval/polnear-train.
+
+    Like the corpus pages they are third-party texts, so only their labels are kept here.
+    """
+    return Path(os.environ.get("CLAIMWATCH_POLNEAR", MODEL_DIR.parent.parent / "shared" / "eval" / "polnear-train"))
+
+
 def corpus_dir() -> Path:
     """Where the labelled articles' texts are: `$CLAIMWATCH_CORPUS`, else ../shared/corpus/html.
 
@@ -151,7 +170,8 @@ def _read_jsonl(path: Path) -> Iterable[dict]:
 def _read_text(text_dir: Path, doc: str) -> str:
     path = text_dir / f"{doc}.txt"
     if not path.exists():
-        raise FileNotFoundError(f"no text for labelled document {doc!r} at {path}; set CLAIMWATCH_CORPUS")
+        raise FileNotFoundError(f"no text for labelled document {doc!r} at {path}; "
+                                "set CLAIMWATCH_CORPUS or CLAIMWATCH_POLNEAR")
     return path.read_text(encoding="utf-8")
 
 
@@ -401,8 +421,8 @@ def _card(report: TrainingReport, classifier: ClaimClassifier, documents: int, v
         "",
         "## Retrain",
         "`claimwatch train --db PATH` (labels in `models/training/`, article texts from "
-        "`$CLAIMWATCH_CORPUS`, reviewers' verdicts from the database), or call "
-        "`train_classifier(nlp, load_labelled(), extra=verdicts)`. "
+        "`$CLAIMWATCH_CORPUS` and `$CLAIMWATCH_POLNEAR`, reviewers' verdicts from the database), or call "
+        "`train_classifier(nlp, load_shipped_labels(), extra=verdicts)`. "
         "The same data gives the same JSON.",
         "",
     ]

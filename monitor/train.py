@@ -8,7 +8,7 @@ from pathlib import Path
 from db.articles import reviewed_claims
 from db.database import open_database
 from extractors.nlp import load_nlp
-from extractors.training import Example, TrainingReport, load_labelled, train_classifier
+from extractors.training import Example, TrainingReport, load_shipped_labels, train_classifier
 
 LOGGER = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ def retrain(model: str, db_path: Path | None = None, corpus: Path | None = None)
     """Train the claim classifier on the shipped labels and, when a database is given, its verdicts."""
     verdicts = verdict_examples(db_path) if db_path else []
     LOGGER.info("training with %d reviewer verdicts", len(verdicts))
-    return train_classifier(load_nlp(model), load_labelled(text_dir=corpus), extra=verdicts)
+    return train_classifier(load_nlp(model), load_shipped_labels(corpus), extra=verdicts)
 
 
 def verdict_examples(db_path: Path) -> list[Example]:

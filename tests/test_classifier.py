@@ -7,9 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from extractors import training
 from extractors.classifier import ClaimClassifier, ModelFormatError
 from extractors.numbers import find_quantities
-from extractors.training import THRESHOLDS, Example, LabelledText, load_labelled, train_classifier
+from extractors.training import (
+    THRESHOLDS,
+    Example,
+    LabelledText,
+    load_labelled,
+    load_shipped_labels,
+    polnear_dir,
+    train_classifier,
+)
 
 # Claims are labelled; every other candidate in these texts is a non-claim by omission.
 TINY = [
@@ -135,6 +144,37 @@ def test_load_labelled_reads_the_corpus_variable_when_called(tmp_path, monkeypat
     monkeypatch.setenv("CLAIMWATCH_CORPUS", str(tmp_path))
     assert [item.text for item in load_labelled([labels])] == ["Some 40 people came."]
 
+
+
+def test_shipped_labels_read_each_file_from_its_own_folder(tmp_path, monkeypatch):
+    corpus, polnear = tmp_path / "corpus", tmp_path / "polnear"
+    corpus.mkdir()
+    polnear.mkdir()
+    (corpus / "page.txt").write_text("Some 40 people came.", encoding="utf-8")
+    (polnear / "article.txt").write_text("The poll of 1,000 voters was taken.", encoding="utf-8")
+    pages, articles = tmp_path / "labels.jsonl", tmp_path / "polnear.jsonl"
+    pages.write_text(json.dumps({"doc": "page", "number": "40", "context": "Some 40 people came"}), encoding="utf-8")
+    articles.write_text(json.dumps({"doc": "article", "speakers": []}), encoding="utf-8")
+    monkeypatch.setattr(training, "DEFAULT_LABELS", (pages,))
+    monkeypatch.setattr(training, "POLNEAR_LABELS", articles)
+    monkeypatch.setenv("CLAIMWATCH_POLNEAR", str(polnear))
+    labelled = load_shipped_labels(corpus)
+    assert [(item.doc, item.text) for item in labelled] == [
+        ("page", "Some 40 people came."), ("article", "The poll of 1,000 voters was taken.")]
+
+
+def test_polnear_dir_reads_its_variable_when_called(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAIMWATCH_POLNEAR", str(tmp_path))
+    assert polnear_dir() == tmp_path
+
+
+def test_shipped_label_files_share_no_document():
+    # Each file's texts come from its own folder, so a document id in two files would be read from the wrong one.
+    def docs(path: Path) -> set[str]:
+        return {json.loads(line)["doc"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+
+    pages = set().union(*(docs(path) for path in training.DEFAULT_LABELS))
+    assert docs(training.POLNEAR_LABELS) and not pages & docs(training.POLNEAR_LABELS)
 
 # Real candidates, in the order the shipped model ranks them: a claim, then a phone number, a year, an index's
 # name and a date. Listed here out of that order, so a model scoring everything alike cannot pass.
