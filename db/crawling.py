@@ -1,7 +1,8 @@
-"""Crawl bookkeeping — the tables `feeds`, `crawl_runs` and `fetch_events`: what was fetched, when, and how it went.
+"""Crawl bookkeeping — `feeds`, `page_failures`, `crawl_runs` and `fetch_events`: what was fetched, when, how it went.
 
-Every write to those tables is here: feeds with their validators and failure backoff, one
-crawl_runs row per crawl, one fetch_events row per fetch.
+Every write to those tables is here: feeds with their validators and failure backoff, failing
+article pages with theirs (one back-off policy for both, `retry_time`), one crawl_runs row per
+crawl, one fetch_events row per fetch.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from db.clock import now, to_iso, utc_now
+from db import clock
 
 LOGGER = logging.getLogger(__name__)
 
+MAX_BACKOFF_HOURS = 24 * 7
 _FEED_STATE = ("id", "url", "etag", "last_modified", "content_hash", "moved_to", "failures", "retry_after")
+_PAGE_FAILURE = ("url", "first_failed_at", "last_failed_at", "failures", "kind", "reason", "retry_after")
 
 
 @dataclass(frozen=True)
@@ -80,36 +83,88 @@ def record_feed_success(db: sqlite_utils.Database, feed_id: int, status: str, wa
         db.execute(
             "UPDATE feeds SET last_fetched_at = ?, last_status = ?, last_error = ?, title = COALESCE(?, title), "
             "failures = 0, retry_after = NULL, moved_to = COALESCE(?, moved_to) WHERE id = ?",
-            [now(), status, warning, title, moved_to, feed_id],
+            [clock.now(), status, warning, title, moved_to, feed_id],
         )
 
 
 def record_feed_failure(db: sqlite_utils.Database, feed_id: int, error: str, backoff_hours: float,
                         server_retry_after: float | None = None) -> str:
-    """Count a failed fetch and set when the feed may be tried again: doubling per failure, at most a week.
+    """Count a failed fetch and set when the feed may be tried again (see `retry_time`).
 
     Returns:
         The ISO time before which the feed is skipped.
     """
     with db.atomic():
         failures = db.execute("SELECT failures FROM feeds WHERE id = ?", [feed_id]).fetchone()[0] + 1
-        wait = timedelta(hours=min(backoff_hours * 2 ** (failures - 1), 24 * 7))
-        wait = max(wait, timedelta(seconds=server_retry_after or 0))
-        retry_after = to_iso(utc_now() + wait)
+        retry_after = retry_time(failures, backoff_hours, server_retry_after)
         db.execute("UPDATE feeds SET last_fetched_at = ?, last_status = 'error', last_error = ?, failures = ?, "
-                   "retry_after = ? WHERE id = ?", [now(), error, failures, retry_after, feed_id])
+                   "retry_after = ? WHERE id = ?", [clock.now(), error, failures, retry_after, feed_id])
     return retry_after
 
 
+def retry_time(failures: int, backoff_hours: float, server_retry_after: float | None = None) -> str:
+    """When a feed or page that failed `failures` times in a row may be tried again, as an ISO time.
+
+    The wait is `backoff_hours`, doubling per failure, at most a week, at least the server's Retry-After (seconds).
+    """
+    # Capped before it becomes a timedelta, which overflows after some forty doublings.
+    wait = timedelta(hours=min(backoff_hours * 2 ** (failures - 1), MAX_BACKOFF_HOURS))
+    wait = max(wait, timedelta(seconds=server_retry_after or 0))
+    return clock.to_iso(clock.utc_now() + wait)
+
+
 def is_backing_off(state: dict | None) -> bool:
-    """True while a failing feed's retry time lies in the future."""
-    return bool(state and state["retry_after"] and state["retry_after"] > now())
+    """True while a failing feed's or page's retry time lies in the future."""
+    return bool(state and state["retry_after"] and state["retry_after"] > clock.now())
+
+
+def page_failure(db: sqlite_utils.Database, url: str) -> dict | None:
+    """The recorded failure of the article page with key URL `url`, or None if its last try did not fail."""
+    row = db.execute(f"SELECT {', '.join(_PAGE_FAILURE)} FROM page_failures WHERE url = ?", [url]).fetchone()
+    return dict(zip(_PAGE_FAILURE, row, strict=True)) if row else None
+
+
+def record_page_failure(db: sqlite_utils.Database, url: str, kind: str, reason: str, backoff_hours: float,
+                        server_retry_after: float | None = None) -> str:
+    """Count a failure of the page with key URL `url` (`kind` a monitor.fetch.FailureKind) and set its back-off.
+
+    Returns:
+        The ISO time before which crawls skip the page.
+    """
+    with db.atomic():
+        row = db.execute("SELECT failures FROM page_failures WHERE url = ?", [url]).fetchone()
+        failures = (row[0] if row else 0) + 1
+        retry_after = retry_time(failures, backoff_hours, server_retry_after)
+        db.execute(
+            """INSERT INTO page_failures (url, first_failed_at, last_failed_at, failures, kind, reason, retry_after)
+               VALUES (:url, :at, :at, :failures, :kind, :reason, :retry_after)
+               ON CONFLICT(url) DO UPDATE SET last_failed_at = :at, failures = :failures, kind = :kind,
+                                              reason = :reason, retry_after = :retry_after""",
+            {"url": url, "at": clock.now(), "failures": failures, "kind": str(kind), "reason": reason,
+             "retry_after": retry_after},
+        )
+    return retry_after
+
+
+def clear_page_failure(db: sqlite_utils.Database, url: str) -> None:
+    """The page with key URL `url` was fetched and read: forget its failures."""
+    with db.atomic():
+        db.execute("DELETE FROM page_failures WHERE url = ?", [url])
+
+
+def failing_pages(db: sqlite_utils.Database, limit: int = 20) -> dict:
+    """How many pages are failing, by kind, and the `limit` that failed last with their reasons."""
+    by_kind = dict(db.execute("SELECT kind, count(*) FROM page_failures GROUP BY kind ORDER BY kind").fetchall())
+    latest = db.execute(f"SELECT {', '.join(_PAGE_FAILURE)} FROM page_failures ORDER BY last_failed_at DESC, url "
+                        "LIMIT ?", [limit]).fetchall()
+    return {"total": sum(by_kind.values()), "by_kind": by_kind,
+            "latest": [dict(zip(_PAGE_FAILURE, row, strict=True)) for row in latest]}
 
 
 def start_run(db: sqlite_utils.Database) -> int:
     """Open a crawl_runs row and return its id."""
     with db.atomic():
-        return db.execute("INSERT INTO crawl_runs (started_at) VALUES (?)", [now()]).lastrowid
+        return db.execute("INSERT INTO crawl_runs (started_at) VALUES (?)", [clock.now()]).lastrowid
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, counts: dict[str, int], status: str = "finished") -> None:
@@ -119,7 +174,7 @@ def finish_run(db: sqlite_utils.Database, run_id: int, counts: dict[str, int], s
         db.execute(
             f"UPDATE crawl_runs SET finished_at = ?, status = ?, {', '.join(f'{c} = ?' for c in columns)} "
             "WHERE id = ?",
-            [now(), status, *(counts.get(c, 0) for c in columns), run_id],
+            [clock.now(), status, *(counts.get(c, 0) for c in columns), run_id],
         )
 
 
@@ -131,7 +186,7 @@ def record_fetch(db: sqlite_utils.Database, fetch: FetchRecord) -> None:
             """INSERT INTO fetch_events (run_id, feed_id, target, url, status, bytes, duration_ms, outcome,
                                          error, at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [fetch.run_id, fetch.feed_id, fetch.target, fetch.url, fetch.status, fetch.size, duration_ms,
-             str(fetch.outcome), fetch.error, now(), fetch.attempts],
+             str(fetch.outcome), fetch.error, clock.now(), fetch.attempts],
         )
 
 

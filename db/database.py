@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from db.crawling import failing_feeds
+from db.crawling import failing_feeds, failing_pages
 from db.migrations import migrate
 
 
@@ -35,7 +35,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 
 
 def stats(db: sqlite_utils.Database) -> dict:
-    """Totals, the last crawl, and the feeds whose latest fetch failed."""
+    """Totals, the last crawl, the feeds whose latest fetch failed, and the pages backing off after failures."""
 
     def one(sql: str) -> int:
         return db.execute(sql).fetchone()[0]
@@ -50,4 +50,5 @@ def stats(db: sqlite_utils.Database) -> dict:
         "claims_by_status": dict(db.execute("SELECT status, count(*) FROM claims GROUP BY status").fetchall()),
         "last_run": last_runs[0] if last_runs else None,
         "failing_feeds": failing_feeds(db),
+        "failing_pages": failing_pages(db),
     }

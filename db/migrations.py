@@ -542,3 +542,20 @@ SELECT claims.id, claims.status, claims.text, claims.value, claims.unit, claims.
        claims.created_at
 FROM claims;
 """
+
+
+@migration
+def m010_page_failures(db: sqlite_utils.Database) -> None:
+    """Article pages whose last fetch or extraction failed, with the reason and when they may be tried again."""
+    db.executescript(
+        """CREATE TABLE page_failures (
+               url TEXT PRIMARY KEY,
+               first_failed_at TEXT NOT NULL,
+               last_failed_at TEXT NOT NULL,
+               failures INTEGER NOT NULL CHECK (failures >= 1),
+               kind TEXT NOT NULL CHECK (kind IN ('temporary', 'permanent', 'content')),
+               reason TEXT NOT NULL,
+               retry_after TEXT NOT NULL
+           );
+           CREATE INDEX page_failures_last ON page_failures(last_failed_at);"""
+    )

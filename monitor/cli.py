@@ -359,7 +359,7 @@ def discover(site: str, feeds_path: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @friendly_errors
 def stats(db_path: Path, as_json: bool) -> None:
-    """Show totals, the last crawl, and feeds whose last fetch failed."""
+    """Show totals, the last crawl, feeds whose last fetch failed, and failing pages with their reasons."""
     from db.database import open_database
     from db.database import stats as database_stats
 
@@ -380,6 +380,19 @@ def stats(db_path: Path, as_json: bool) -> None:
     for feed in figures["failing_feeds"]:
         click.echo(f"failing feed {feed['name']} ({feed['failures']} failures in a row, last {feed['at']}, "
                    f"next try after {feed['retry_after']}): {feed['error']}")
+    _print_failing_pages(figures["failing_pages"])
+
+
+def _print_failing_pages(pages: dict) -> None:
+    if not pages["total"]:
+        return
+    kinds = ", ".join(f"{kind} {count:,}" for kind, count in pages["by_kind"].items())
+    click.echo(f"failing pages: {pages['total']:,} ({kinds}); the latest:")
+    for page in pages["latest"]:
+        click.echo(f"failing page {page['url']} ({page['kind']}, {page['failures']} failures in a row, "
+                   f"last {page['last_failed_at']}, next try after {page['retry_after']}): {page['reason']}")
+    if pages["total"] > len(pages["latest"]):
+        click.echo(f"… and {pages['total'] - len(pages['latest']):,} more in the page_failures table")
 
 
 @cli.command()
@@ -647,7 +660,8 @@ def _print_summary(summary, db_path: Path) -> None:
     click.echo(
         f"crawl #{summary.run_id}: {summary.feeds_total} feeds ({summary.feeds_failed} failed, "
         f"{summary.feeds_unchanged} unchanged, {summary.feeds_skipped} backing off), "
-        f"{summary.entries_seen} entries ({summary.entries_too_old} older than the date bound, not fetched), "
+        f"{summary.entries_seen} entries ({summary.entries_too_old} older than the date bound, not fetched; "
+        f"{summary.pages_skipped} pages backing off after failures), "
         f"{summary.articles_new} new articles, {summary.claims_new} claims, "
         f"{len(summary.errors)} errors → {db_path}"
     )

@@ -80,8 +80,9 @@ class Defaults:
     model: str = setting(DEFAULT_MODEL, "any installed spaCy English model, e.g. en_core_web_sm; `--model` and "
                                         "`$CLAIMWATCH_MODEL` come first")
     obey_robots: bool = setting(True, "honour robots.txt")
-    failure_backoff_hours: float = setting(1.0, "a failing feed waits this long before its next try, doubling "
-                                                "per failure")
+    failure_backoff_hours: float = setting(1.0, "a failing feed or page waits this long before its next try, "
+                                                "doubling per failure (24 times as long for a page refused for "
+                                                "good or for its content)")
     crawl_time: str = setting("06:00", "local time of day for `claimwatch schedule`")
     extract_workers: int = setting(1, "processes that turn pages into text and claims (each loads its own model, "
                                       "~300 MB); `--workers N` overrides it on crawl, ingest and reprocess")

@@ -41,6 +41,9 @@ from monitor.urls import canonical_url, host_of, with_canonical_url
 
 LOGGER = logging.getLogger(__name__)
 
+# A page refused for its content or for good (a 404, robots.txt) will most likely fail again the same way:
+# it waits this many times longer than one that may pass (a timeout, a 5xx).
+LASTING_FAILURE_WAIT = 24
 
 
 @dataclass
@@ -56,6 +59,7 @@ class CrawlSummary:
     articles_new: int = 0
     claims_new: int = 0
     entries_too_old: int = 0
+    pages_skipped: int = 0  # pages not fetched: they failed lately and wait out their back-off
     errors: list[str] = field(default_factory=list)
     error_kinds: list[str] = field(default_factory=list)  # one per error, as monitor.problems names it
 
@@ -221,7 +225,7 @@ class Crawler:
             known = articles.find_article(self.db, link, key)
             if known is not None:
                 self._link(known, feeds)
-            else:
+            elif not self._backing_off(feed, key):
                 self._queue_article(ArticleJob(link, key, feed.local if feed else is_local(link), feeds, listed=listed))
         elif not job.done:
             job.add_feeds(feeds)
@@ -229,6 +233,18 @@ class Crawler:
             self._link(job.article_id, feeds)
         elif feed is not None and job.failure_kind == FailureKind.TEMPORARY:
             feed.blocked = True
+
+    def _backing_off(self, feed: FeedJob | None, key: str) -> bool:
+        """True, counted and logged, while the page waits out the back-off of its recent failures."""
+        failure = crawling.page_failure(self.db, key)
+        if not crawling.is_backing_off(failure):
+            return False
+        self.summary.pages_skipped += 1
+        if feed is not None and failure["kind"] == FailureKind.TEMPORARY:
+            feed.blocked = True  # so the next crawl reads the feed again and meets the page once its wait is over
+        LOGGER.info("page %s skipped: %d failures in a row (%s), next try after %s", key, failure["failures"],
+                    failure["reason"], failure["retry_after"])
+        return True
 
     def _queue_article(self, job: ArticleJob) -> None:
         for feed in job.feeds:
@@ -239,7 +255,8 @@ class Crawler:
 
     def _handle_fetched(self, result: ArticleResult) -> None:
         if result.error is not None:
-            self._handle_article(result)
+            with transaction(self.db):  # its fetch_events row and its page_failures row land together
+                self._handle_article(result)
             return
         self._analysing[result.job.key] = result
         self._batch.append(PageWork(result.job.key, result.fetched, max_text_chars=self.config.defaults.max_text_chars))
@@ -275,12 +292,13 @@ class Crawler:
         if result.error is not None:
             self.summary.add_error("page", f"page {job.url}: {result.error}", result.error)
             LOGGER.info("page %s %s: %s", job.url, result.outcome, result.error)
-            self._article_done(job, None, result.error_kind)
+            self._page_failed(job, result.error_kind, result.error)
             return
         if analysis.extraction is None:
             self.summary.add_error("page", f"page {job.url}: {analysis.error}", analysis.error or "error")
             # A batch lost with its workers may pass: the feed is read again next time, so the page is retried.
-            self._article_done(job, None, FailureKind.TEMPORARY if analysis.stage == "lost" else FailureKind.CONTENT)
+            kind = FailureKind.TEMPORARY if analysis.stage == "lost" else FailureKind.CONTENT
+            self._page_failed(job, kind, analysis.error or "error")
             return
         page = result.page = with_canonical_url(result.page, result.fetched.final_url)
         twin = articles.find_article(self.db, job.url, job.key, page.canonical_url) or articles.find_article_by_hash(
@@ -313,10 +331,23 @@ class Crawler:
         return ArticleRecord(job.key, page, published, source, job.feeds[0].feed_id if job.feeds else None,
                              ArchivedPage(job.url, fetched.final_url, fetched.content, fetched.headers))
 
+    def _page_failed(self, job: ArticleJob, kind: FailureKind, error: BaseException | str) -> None:
+        """Finish a page that failed and, unless it is a local file, back it off."""
+        self._article_done(job, None, kind)
+        # An ingested file is read again by every ingest: it costs no site anything, and its owner may have fixed it.
+        if is_local(job.url):
+            return
+        hours = self.config.defaults.failure_backoff_hours
+        retry_after = crawling.record_page_failure(
+            self.db, job.key, kind, str(error), hours * (1 if kind == FailureKind.TEMPORARY else LASTING_FAILURE_WAIT),
+            getattr(error, "retry_after", None))
+        LOGGER.info("page %s backs off until %s", job.url, retry_after)
+
     def _article_done(self, job: ArticleJob, article_id: int | None, failure_kind: FailureKind | None = None) -> None:
         job.finish(article_id, failure_kind)
         if article_id is not None:
             self._link(article_id, job.feeds, job.aliases)
+            crawling.clear_page_failure(self.db, job.key)
         for feed in job.feeds:
             self._maybe_finish_feed(feed)
 

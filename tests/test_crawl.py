@@ -9,13 +9,15 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from db import clock
 from monitor.cli import cli
-from monitor.crawl import CrawlSummary, run_crawl
+from monitor.crawl import CrawlSummary, ingest_folder, run_crawl
 from monitor.executor import LocalExecutor
 from monitor.lock import AlreadyRunning, exclusive
 from monitor.reprocess import reprocess
@@ -225,6 +227,91 @@ def test_a_failing_feed_backs_off_and_stats_shows_it(site, crawl, db_path):
     result = CliRunner().invoke(cli, ["stats", "--db", str(db_path)])
     assert "failing feed dead (1 failures in a row" in result.output and "HTTP 404" in result.output
     assert_healthy(db_path)
+
+
+def failures(db_path: Path) -> list[tuple]:
+    return rows(db_path, "SELECT url, failures, kind, reason FROM page_failures ORDER BY url")
+
+
+def hours_later(monkeypatch, hours: float) -> None:
+    """Hold the clock `hours` past the real one, for every stored time and every back-off decision."""
+    later = datetime.now(UTC) + timedelta(hours=hours)
+    monkeypatch.setattr(clock, "utc_now", lambda: later)
+
+
+def test_a_failing_page_is_recorded_backed_off_and_cleared_by_a_success(site, crawl, db_path, monkeypatch):
+    status = [500]
+
+    def story(handler) -> None:
+        body = b"down" if status[0] == 500 else sample_page(OTHER)
+        sequence((status[0], {"Content-Type": "text/html"}, body))(handler)
+
+    site.add("/shaky/story", story)
+    site.add("/shaky.xml", rss([("story", site.url("/shaky/story"))]))
+    feeds = {"good": site.url("/good.xml"), "shaky": site.url("/shaky.xml")}
+    first = crawl(feeds)
+    assert first.articles_new == 2 and len(first.errors) == 1 and site.hits("/shaky/story") == 2  # two attempts
+    assert failures(db_path) == [(site.url("/shaky/story"), 1, "temporary", f"{site.url('/shaky/story')}: HTTP 500")]
+    stored = rows(db_path, "SELECT id, url, text_hash FROM articles ORDER BY id")
+    result = CliRunner().invoke(cli, ["stats", "--db", str(db_path)])
+    assert "failing pages: 1 (temporary 1)" in result.output
+    assert f"failing page {site.url('/shaky/story')} (temporary, 1 failures in a row" in result.output
+    assert "HTTP 500" in result.output
+
+    second = crawl(feeds)  # within the hour the first failure waits
+    assert (second.pages_skipped, second.errors, second.articles_new) == (1, [], 0)
+    assert site.hits("/shaky/story") == 2 and site.hits("/shaky.xml") == 2  # the feed is read again, the page not
+
+    status[0] = 200
+    hours_later(monkeypatch, 1.5)
+    third = crawl(feeds)
+    assert (third.pages_skipped, third.errors, third.articles_new) == (0, [], 1)
+    assert site.hits("/shaky/story") == 3 and failures(db_path) == []
+    assert rows(db_path, "SELECT id, url, text_hash FROM articles ORDER BY id")[:2] == stored
+    assert_healthy(db_path)
+
+
+def test_a_failing_page_waits_longer_after_each_failure(site, crawl, db_path, monkeypatch):
+    site.add("/down/story", b"down", 503)
+    site.add("/down.xml", rss([("story", site.url("/down/story"))]))
+    feeds = {"down": site.url("/down.xml")}
+    crawl(feeds)
+    hours_later(monkeypatch, 1.5)
+    crawl(feeds)
+    assert site.hits("/down/story") == 4 and failures(db_path)[0][1:3] == (2, "temporary")
+    [(retry_after,)] = rows(db_path, "SELECT retry_after FROM page_failures")
+    assert retry_after == clock.to_iso(clock.utc_now() + timedelta(hours=2))  # the feeds' doubling
+    hours_later(monkeypatch, 3)
+    assert crawl(feeds).pages_skipped == 1 and site.hits("/down/story") == 4
+
+
+def test_a_binary_page_is_a_content_failure_and_waits_longer(site, crawl, db_path, monkeypatch):
+    site.add("/odd/blob", bytes(range(256)) * 40, Content_Type="text/html")
+    site.add("/odd.xml", rss([("blob", site.url("/odd/blob"))]))
+    feeds = {"good": site.url("/good.xml"), "odd": site.url("/odd.xml")}
+    crawl(feeds)
+    [(url, count, kind, reason)] = failures(db_path)
+    assert (url, count, kind) == (site.url("/odd/blob"), 1, "content") and "binary content, not text" in reason
+    # A content failure does not hold the feed's validators back: the page is met again when the feed changes.
+    site.add("/odd.xml", rss([("blob", site.url("/odd/blob"))], title="Updated"))
+    hours_later(monkeypatch, 2)  # past a temporary failure's first wait, not a content failure's
+    assert crawl(feeds).pages_skipped == 1 and site.hits("/odd/blob") == 1
+    site.add("/odd.xml", rss([("blob", site.url("/odd/blob"))], title="Updated again"))
+    hours_later(monkeypatch, 25)
+    assert len(crawl(feeds).errors) == 1 and site.hits("/odd/blob") == 2 and failures(db_path)[0][1] == 2
+    assert_healthy(db_path)
+
+
+def test_an_ingested_file_that_fails_is_read_again_by_every_ingest(tmp_path, db_path, finder):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "blob.txt").write_bytes(bytes(range(256)) * 40)
+    (folder / f"{OTHER}.html").write_bytes(sample_page(OTHER))
+    config = write_config(tmp_path, {"unused": "http://127.0.0.1:9/feed.xml"})
+    for _ in range(2):
+        summary = ingest_folder(folder, db_path, config, executor=LocalExecutor(finder))
+        assert summary.pages_skipped == 0 and "binary content, not text" in summary.errors[0]
+    assert failures(db_path) == [] and rows(db_path, "SELECT count(*) FROM articles") == [(1,)]
 
 
 def test_a_permanent_redirect_is_remembered_for_the_next_crawl(site, crawl, db_path):
