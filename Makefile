@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 SHARED ?= ../shared
 DEMO_DB := data/demo.db
 
-.PHONY: install demo test golden lint eval bench bench-db bench-review clean train-attribution
+.PHONY: install demo test golden lint eval bench bench-db bench-review stress clean train-attribution
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ bench-db: install
 # The reviewer's desk in Chromium over 200 claims of that database: verdicts a minute, keypress to next claim.
 bench-review: install
 	$(BIN)/python benchmarks/review_desk.py
+
+# The real `claimwatch ingest` of the corpus pages 10 times with 1 and with 2 workers: native crashes, peak RSS,
+# the same articles every run (benchmarks/README.md; 20 minutes or more on 2 cores).
+stress: install
+	$(BIN)/python benchmarks/stress_ingest.py $(SHARED)/corpus/html --runs 10 --workers 1 2
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache $(DEMO_DB)*

@@ -112,7 +112,7 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
-        pages = _copy_pages(args.pages, scratch / "pages")
+        pages = copy_pages(args.pages, scratch / "pages")
         print(f"{pages} pages from {args.pages}; {os.cpu_count()} cores")
         runs = [here(scratch / "pages", scratch)]
         print(runs[0].line(), flush=True)
@@ -134,7 +134,7 @@ def main() -> None:
                                 "load_before": round(r.load, 2)} for r in runs]}))
 
 
-def _copy_pages(source: Path, folder: Path) -> int:
+def copy_pages(source: Path, folder: Path) -> int:
     """The HTML pages alone: the corpus keeps each page's reference text beside it as .txt, which is no page."""
     folder.mkdir()
     for path in sorted(source.glob("*.htm*")):

@@ -309,7 +309,7 @@ def main() -> None:
         folder = Path(folder)
         feeds, db = folder / "feeds.yaml", folder / "soak.db"
         write_feeds(feeds, bases, feeds_count)
-        subprocess.run([sys.executable, "-c", f"from db.store import open_database; open_database({str(db)!r})"],
+        subprocess.run([sys.executable, "-c", f"from db.database import open_database; open_database({str(db)!r})"],
                        cwd=ROOT, check=True)
         port = free_port()
         datasette = start_datasette(db, port)
