@@ -108,10 +108,11 @@ def _direction(doc: Doc, mention: Mention) -> str | None:
     moves = before is not None and (before.dep_ != "prt" or before.head.lemma_ in _MOTION_VERBS)
     if moves and before.lower_ in ("up", "down"):
         return before.lower_
+    by_change = _by_change(doc, mention)
+    if by_change:
+        return by_change  # "cut by 5%", "rose by about 300", "cut by a further 10%", whatever the parse
     if before is not None and before.lower_ in _ADDED and mention.qualifier is None and not _is_subject(doc, mention):
         return _verb_polarity(doc[mention.number_start:mention.end].root) or "up"  # "lost a further 22 pounds"
-    if before is not None and before.lower_ == "by" and before.i > 0 and _polarity(doc[before.i - 1]):
-        return _polarity(doc[before.i - 1])  # "cut by 5%", "rose by about 300", whatever the parse
     # the whole mention's root: in "by about 300" the qualifier, not the figure, hangs from "by"
     root = doc[mention.start:mention.end].root
     direction = _direction_from_head(root, mention)
@@ -119,6 +120,16 @@ def _direction(doc: Doc, mention: Mention) -> str | None:
         # "an increase of 6% in March and 28% in April": the second figure is the same kind of change
         return _direction_from_head(root.head, mention)
     return direction
+
+
+def _by_change(doc: Doc, mention: Mention) -> str | None:
+    """The direction of the word of change before "by", passing an added amount's words ("by a further")."""
+    index = mention.start - 1
+    while index > 0 and doc[index].lower_ in _ADDED | {"a", "an"}:
+        index -= 1
+    if index > 0 and doc[index].lower_ == "by":
+        return _polarity(doc[index - 1])
+    return None
 
 
 def _verb_polarity(root: Token) -> str | None:

@@ -372,29 +372,36 @@ def _is_indefinite_one(token: Token) -> bool:
     return noun.dep_ == "nsubj" and noun.head.lemma_ in SPEAKER_SUBJECT_VERBS
 
 
-# "once again", "at once", "think twice": set phrases, not counts of occasions.
+# "once again", "at once", "think twice", "once more": set phrases, not counts of occasions.
 _IDIOM_BEFORE = {"at", "for", "all", "think", "thinks", "thought", "thinking"}
-_IDIOM_AFTER = {"again", "more", "upon", "over"}
+_IDIOM_AFTER = {"again", "upon", "over"}
 
 
 def _frequency(doc: Doc, mention: Mention, _facts) -> str | None:
-    """"met twice", "visited once" and "twice as many" count; "twice a week" (how often), "once the deal
+    """"met twice", "visited once", "twice a year", "twice more" and "twice as many" count; "once the deal
     closes", "once a star" (formerly), "once again" and "think twice" do not."""
     if mention.form != "multiple" or doc[mention.number_start].lower_.endswith("fold"):
         return None
     token = doc[mention.number_start]
     before, after = _before(doc, mention.start), _after(doc, mention.number_end)
-    if (before is not None and before.lower_ in _IDIOM_BEFORE) or (after is not None and after.lower_ in _IDIOM_AFTER):
+    following = after.lower_ if after is not None else ""
+    idiom_after = following in _IDIOM_AFTER or (token.lower_, following) == ("once", "more")
+    if (before is not None and before.lower_ in _IDIOM_BEFORE) or idiom_after:
         return "frequency"
-    if mention.unit in TIME_UNITS or (after is not None and after.lower_ in ("a", "an", "per", "every", "each")):
-        return "frequency"  # "twice a week" says how often, as the gold has it
-    if token.lower_ != "once":
-        return None
+    if token.lower_ != "once" or _in_period(doc, mention.number_end):
+        return None  # "once a week", "once this year": how many times in a period is a rate, a claim
     # "once" before its verb means "formerly" or opens a clause ("once it closes"); after it, it counts
     previous = _before(doc, mention.number_start)
     formerly = (token.head.i > token.i and token.head.pos_ in ("VERB", "AUX", "ADJ", "NOUN")) or (
         previous is not None and previous.lemma_ in ("be", "have"))  # "was once the largest"
     return "frequency" if token.dep_ == "mark" or formerly or token.head.i == token.i else None
+
+
+def _in_period(doc: Doc, index: int) -> bool:
+    """Whether a period of time follows: "a week", "every year", "this month", "per day"."""
+    words = doc[index:index + 2]
+    return len(words) == 2 and words[0].lower_ in ("a", "an", "per", "every", "each", "this", "that", "last") \
+        and words[1].lower_ in TIME_UNITS
 
 
 # Words that make a number into a designation: "a .45-caliber handgun", "a 12-gauge shotgun".

@@ -95,6 +95,7 @@ _CODE = {"TEXT": {"REGEX": r"\d|[½¼¾⅓⅔⅕⅛⅜⅝⅞]"}, "LIKE_URL": Fal
 # Fractions written with a slash or as one character: "1/4", "3/8", "½", bond prices in 32nds ("rose 7/32");
 # "24/7" and "9/11" are not amounts.
 _SLASH_FRACTION = re.compile(r"^(\d{1,2})/(2|3|4|5|8|10|16|32|64)$")
+_GLUED_SCALE = re.compile(r"^(\d[\d,]*(?:\.\d+)?)(k|m|b|bn|mn|tn|K|M|B|Bn|BN)$")
 _SUSPENDED = re.compile(r"^(\d[\d,]*(?:\.\d+)?)[-–]$")
 _VULGAR_FRACTION = re.compile(r"^(\d*)([½¼¾⅓⅔⅕⅛⅜⅝⅞])$")
 
@@ -267,6 +268,10 @@ def _glued_quantity(span: Span) -> Mention | None:
     suspended = _SUSPENDED.match(token.text)
     if suspended:  # "a 7- or 8-inch screen": the first figure waits for the unit after the second
         return Mention(token.i, token.i + 1, token.i, token.i + 1, "number", float(suspended[1].replace(",", "")))
+    scaled = _GLUED_SCALE.match(token.text)
+    if scaled and token.i > 0 and doc[token.i - 1].lower_ in CURRENCY_BEFORE:  # "$2B", "€1.5M" after a sign
+        value = digits_value(scaled[1]) * (scale_value(scaled[2], True) or 1.0)
+        return Mention(token.i, token.i + 1, token.i, token.i + 1, "number", value)
     money = split_glued_money(token.text)
     if money is not None:
         marker, value = money

@@ -63,6 +63,8 @@ def find_quantities(doc: Doc, dollar: str = DEFAULT_DOLLAR) -> list[Quantity]:
     facts = DocFacts.of(doc)
     quantities: list[Quantity] = []
     previous: Mention | None = None
+    # "rose 3% in 2019, 4% in 2020 and 5% in 2021": a change passes to the next figure across the years between
+    last_claim: tuple[Mention, Quantity] | None = None
     mentions = join_ranges(doc, find_atoms(doc, matcher))
     for mention in mentions:
         widen(doc, mention, qualifiers)
@@ -74,10 +76,12 @@ def find_quantities(doc: Doc, dollar: str = DEFAULT_DOLLAR) -> list[Quantity]:
             reason = reason or inherited_exclusion(doc, previous, quantities[-1].excluded, mention)
             _inherit_qualifier(doc, previous, mention)
         quantity = _quantity(doc, mention, reason, dollar)
-        if previous is not None and quantities:
-            quantity = _inherit_change(doc, previous, quantities[-1], mention, quantity)
+        if last_claim is not None:
+            quantity = _inherit_change(doc, *last_claim, mention, quantity)
         quantities.append(quantity)
         previous = mention
+        if quantity.excluded is None:
+            last_claim = mention, quantity
     return quantities
 
 
@@ -105,7 +109,7 @@ def _inherit_change(doc: Doc, previous: Mention, before: Quantity, mention: Ment
     endpoint = mention.start > 0 and doc[mention.start - 1].lower_ in ("from", "to")
     same_sentence = doc[previous.start].sent.start == doc[mention.start].sent.start
     if before.change in ("up", "down") and quantity.change == "=" and (listed or restated) and same_sentence \
-            and before.excluded is None and not endpoint:
+            and quantity.excluded is None and not endpoint:
         return replace(quantity, change=before.change)
     return quantity
 
