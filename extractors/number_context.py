@@ -160,7 +160,7 @@ def _direction_from_head(root: Token, mention: Mention) -> str | None:
             return None
         return _polarity(head.head)
     # "a 10 percent overall decline": climb past adjectives to the noun the figure measures
-    while head.pos_ in ("ADJ", "ADV") and head.head is not head and head.i > root.i:
+    while head.pos_ in ("ADJ", "ADV") and head.head.i != head.i and head.i > root.i:
         head = head.head
     if head.i > root.i and head.pos_ == "NOUN" and root.dep_ not in ("prep", "pobj"):
         return _polarity(head)

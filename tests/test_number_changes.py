@@ -208,3 +208,10 @@ def test_amounts_beside_those_constructions_stay_claims(nlp, text, number):
 def test_bond_prices_in_32nds_are_fractions(nlp):
     quantity = only(nlp, "The 30-year bond last rose 7/32 in price.", "7/32")
     assert (quantity.value, quantity.excluded) == (pytest.approx(7 / 32), None)
+
+
+@pytest.mark.parametrize("text", ["6 p.m.\n\nThe senator spoke.", "1 p.m.\n\nVoters waited."])
+def test_a_figure_under_an_adverb_at_the_root_ends_its_climb(nlp, text):
+    # A time heading parses as its own sentence with "p.m." as the root: the climb past adjectives
+    # and adverbs stops there instead of asking the root for its head again and again.
+    assert [q.number for q in find_quantities(nlp(text))][:1] == [text.split()[0]]
