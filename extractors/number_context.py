@@ -8,20 +8,10 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.number_mentions import _COMPARED, Mention
 from extractors.number_units import currency_code, measure_unit
+from extractors.number_words import DOWN_WORDS, UP_WORDS
 
 LOGGER = logging.getLogger(__name__)
 
-UP_WORDS = {
-    "rise", "increase", "grow", "climb", "jump", "surge", "soar", "gain", "add", "boost", "raise", "double",
-    "triple", "expand", "hike", "lift", "spike", "swell", "growth", "uptick", "expansion", "addition",
-    "rebound", "upswing", "improve", "improvement", "accelerate", "strengthen", "appreciate",
-}
-DOWN_WORDS = {
-    "fall", "drop", "decline", "decrease", "reduce", "cut", "shrink", "slip", "sink", "tumble", "plunge", "dip",
-    "slide", "lower", "slash", "lose", "halve", "ease", "shed", "trim", "dwindle", "reduction", "loss",
-    "slump", "contraction", "downturn", "fell", "plummet", "crash", "retreat", "shortfall", "deficit", "weaken",
-    "depreciate",
-}
 # Verbs whose bare object is the size of the change ("fell 3 points"); for "cut 4,000 jobs" or "lost 14
 # followers" the object is a count of the things themselves.
 _INTRANSITIVE = {

@@ -61,7 +61,7 @@ class DocFacts:
 def exclusion(doc: Doc, mention: Mention, facts: DocFacts) -> str | None:
     """Why `mention` is not a quantitative claim, or None when it is one."""
     for check in (_code, _phone, _dialled, _list_marker, _ticker, _time, _address, _instrument, _year, _date, _age,
-                  _predicate_age, _ordinal, _name, _pronoun, _frequency, _compound, _rate):
+                  _predicate_age, _ordinal, _name, _format, _pronoun, _frequency, _compound, _rate):
         reason = check(doc, mention, facts)
         if reason:
             return reason
@@ -244,8 +244,18 @@ def _age(doc: Doc, mention: Mention, _facts) -> str | None:
     if before is None or named is None or before.text not in (",", "("):
         return None
     closes = after is None or after.text in (",", ")", ".", ";") or after.lower_ in ("and", "of", "from")
-    person = named.pos_ == "PROPN" or named.ent_type_ == "PERSON"
+    person = named.pos_ == "PROPN" or named.ent_type_ == "PERSON" or _described_person(doc, mention, named)
     return "age" if closes and person and (mention.value or 0) < 120 else None
+
+
+def _described_person(doc: Doc, mention: Mention, named: Token) -> bool:
+    """"The victim, 24, was taken", "the former star, 42, was voted off": a whole number set off by commas
+    after a singular noun, the clause going on with its verb, is that person's age."""
+    after = _after(doc, mention.number_end)
+    verb = _after(doc, mention.number_end + 1)
+    whole = mention.value is not None and mention.value == int(mention.value)
+    return (named.tag_ == "NN" and whole and after is not None and after.text == "," and verb is not None
+            and verb.pos_ in ("VERB", "AUX") and doc[mention.number_start].dep_ == "appos")
 
 
 def _is_old(doc: Doc, index: int) -> bool:
@@ -306,6 +316,16 @@ def _follows_name(doc: Doc, index: int) -> bool:
     # "Article 5 is", "Apollo 11": a capitalised noun glued to a number names something, even first in a
     # sentence; qualifiers that open a sentence ("Around 19", "Some 40") are not nouns.
     return (before.pos_ == "PROPN" and before.ent_type_ != "GPE") or before.pos_ == "NOUN"
+
+
+def _format(doc: Doc, mention: Mention, _facts) -> str | None:
+    """"a 4K TV", "an 8K screen", "a 5k run": one digit glued to a K before a singular noun names a
+    format or a race; "10K views" counts."""
+    if mention.form != "number" or mention.currency or mention.number_end - mention.number_start != 2:
+        return None
+    figure, scale, after = doc[mention.number_start], doc[mention.number_end - 1], _after(doc, mention.number_end)
+    glued = scale.lower_ == "k" and not figure.whitespace_ and len(figure.text) == 1
+    return "name" if glued and (after is None or after.tag_ in ("NN", "NNP") or after.is_punct) else None
 
 
 def _glued_name(doc: Doc, hyphen: int) -> bool:
@@ -411,6 +431,12 @@ _NOT_AGENT_NOUNS = {"quarter", "under", "over", "hour", "year", "liter", "litre"
                     "later", "member", "player", "worker", "officer", "customer", "user", "voter"}
 
 
+# Nouns of a kind of arrangement: "a two-state solution", "the one-child policy", "a two-tier system" name
+# the arrangement, and a "two-year contract" or a "three-point gap" still measure something.
+_ARRANGEMENTS = {"solution", "policy", "system", "approach", "strategy", "framework", "formula", "doctrine",
+                 "principle", "race"}
+
+
 def _compound(doc: Doc, mention: Mention, _facts) -> str | None:
     """"the half-year mark", "half-time", "a 3-pointer", "a two-seater", "a .45-caliber": a word built on a
     number, not an amount."""
@@ -424,7 +450,9 @@ def _compound(doc: Doc, mention: Mention, _facts) -> str | None:
         return None
     lower = word.lower_
     agent = lower.endswith("er") and len(lower) > 4 and lower not in _NOT_AGENT_NOUNS and lower not in MEASURE_UNITS
-    return "compound" if agent or lower in _DESIGNATIONS else None
+    named = _after(doc, mention.number_end + 2)
+    arrangement = named is not None and named.lemma_.lower() in _ARRANGEMENTS and lower not in MEASURE_UNITS
+    return "compound" if agent or arrangement or lower in _DESIGNATIONS else None
 
 
 _DIAL_VERBS = {"call", "dial", "text", "ring", "phone"}
@@ -450,7 +478,10 @@ def _instrument(doc: Doc, mention: Mention, _facts) -> str | None:
     after = _after(doc, mention.end)
     tenor = mention.unit in ("year", "month", "week", "day") and mention.form == "number"
     glued = mention.end - mention.number_end == 2 and doc[mention.number_end].text in HYPHENS
-    return "name" if tenor and glued and after is not None and after.lower_ in _INSTRUMENTS else None
+    # "signed a two-year contract" is a contract's length; "the three-month contract" is a traded security
+    length = after is not None and after.lower_ == "contract" and mention.start > 0 \
+        and doc[mention.start - 1].lower_ in ("a", "an")
+    return "name" if tenor and glued and after is not None and after.lower_ in _INSTRUMENTS and not length else None
 
 
 # Plural subjects are left out: "we are 12" may count the speakers.

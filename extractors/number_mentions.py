@@ -15,13 +15,16 @@ from extractors.number_units import measure_unit, split_glued_measure, split_glu
 from extractors.number_words import (
     CURRENCY_AFTER,
     CURRENCY_BEFORE,
+    DOWN_WORDS,
     FOLDS,
     FRACTIONS,
     INDEFINITE_UNITS,
+    LEVEL_CHANGE_VERBS,
     MULTIPLES,
     NUMBER_WORDS,
     ORDINAL_WORDS,
     SCALES,
+    UP_WORDS,
     VAGUE,
     digits_value,
     is_digits,
@@ -415,7 +418,7 @@ def _proportion(doc: Doc, first: Mention, second: Mention) -> Mention | None:
 def _range(doc: Doc, first: Mention, second: Mention) -> Mention | None:
     middle = _between(doc, first, second)
     words = [t.lower_ for t in middle]
-    joiner = " ".join(w for w in words if w not in CURRENCY_BEFORE and w != "%")
+    joiner = _joiner(doc, first, [w for w in words if w not in CURRENCY_BEFORE and w != "%"])
     if first.form not in _JOINABLE or second.form not in _JOINABLE or joiner not in _RANGE_JOINERS:
         return None
     if _looks_like_year(doc, first) or not _same_affixes(doc, first, second, words):
@@ -430,6 +433,17 @@ def _range(doc: Doc, first: Mention, second: Mention) -> Mention | None:
     mention = Mention(start, second.end, first.start, second.end, "range", None, low, high)
     mention.qualifier = "~" if joiner == "or" else None
     return mention
+
+
+# "from €500,000 to over €30 million": the far end of a range from one figure may be hedged
+_HEDGES_AFTER_TO = {"over", "more", "than", "about", "around", "nearly", "almost", "roughly", "just", "under", "less"}
+
+
+def _joiner(doc: Doc, first: Mention, words: list[str]) -> str:
+    opened = any(t.lower_ == "from" for t in doc[max(0, first.start - 4):first.start])
+    if opened and words[:1] == ["to"]:
+        words = ["to", *(w for w in words[1:] if w not in _HEDGES_AFTER_TO)]
+    return " ".join(words)
 
 
 def _same_affixes(doc: Doc, first: Mention, second: Mention, middle: list[str]) -> bool:
@@ -448,11 +462,23 @@ def _glued(doc: Doc, first: Mention, second: Mention) -> bool:
 
 
 def _range_opening(doc: Doc, first: Mention, joiner: str) -> bool:
-    """"between 10 and 20" needs its "between"; "from 23% to 35%" is a change of value, not a range."""
-    before = [t.lower_ for t in doc[max(0, first.start - 4):first.start]]
+    """"between 10 and 20" needs its "between"; "rose from 23% to 35%" moves between two levels, where
+    "ranging from $5 to $10" and "fines from €500 to €5,000" are ranges."""
     if joiner == "and":
         return doc[_opening_index(doc, first)].lower_ == "between"
-    return not (joiner == "to" and "from" in before)
+    opening = next((t for t in doc[max(0, first.start - 4):first.start] if t.lower_ == "from"), None)
+    return joiner != "to" or opening is None or not _moves(opening)
+
+
+def _moves(opening: Token) -> bool:
+    """Whether the words "from" hangs from, up to its verb, say a value moved: "rose from", "an increase in
+    fees from", "raising the limit for a family of four from"."""
+    for token in opening.ancestors:
+        if {token.lemma_.lower(), token.lower_} & (UP_WORDS | DOWN_WORDS | LEVEL_CHANGE_VERBS):
+            return True
+        if token.pos_ in ("VERB", "AUX"):
+            return False
+    return False
 
 
 def _opening_index(doc: Doc, first: Mention) -> int:

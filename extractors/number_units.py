@@ -14,13 +14,14 @@ LOGGER = logging.getLogger(__name__)
 
 DEFAULT_DOLLAR = "USD"
 # pint knows bits but not the "bps" of broadband speeds, the brake horsepower of car makers, the "bpd" of oil
-# output or the "kmph" of Indian road signs.
+# output or the "kmph" of Indian road signs; its "fps" is feet per second, where news means frames ("60fps").
 _EXTRA_DEFINITIONS = ["brake_horsepower = horsepower = bhp", "barrel_per_day = barrel / day = bpd",
-                      "@alias kilometer_per_hour = kmph"]
+                      "@alias kilometer_per_hour = kmph", "frame = [frame]",
+                      "frame_per_second = frame / second = fps"]
 _BITS_PER_SECOND = re.compile(r"^([kKMGT]?)bps$")
 _POWER_SUFFIX = re.compile(r"(?<=[A-Za-z])([23])$")
 # Words pint reads as units but English uses as ordinary words or letters after a figure.
-_NOT_UNITS = {"a", "am", "pm", "at", "in", "min", "s", "h", "t", "point", "points", "times", "pt", "pc"}
+_NOT_UNITS = {"a", "am", "pm", "at", "in", "min", "s", "h", "t", "p", "point", "points", "times", "pt", "pc"}
 # Glued to a figure, a money marker: "USD115", "nzd$15", "$A5", "115USD", "100元", "2m/-".
 _GLUED_CURRENCY = re.compile(r"^(?P<before>[A-Za-z]{0,3}\$[A-Za-z]?|[A-Za-z]{2,3})?(?P<digits>\d[\d,]*(?:\.\d+)?)"
                              r"(?P<scale>[a-z]{0,8})(?P<after>/-|[A-Za-z]{3}|元)?$")
@@ -29,7 +30,8 @@ _GLUED_MEASURE = re.compile(r"^(?P<digits>\d[\d,]*(?:\.\d+)?)(?P<unit>[A-Za-zµ�
 
 @functools.lru_cache(maxsize=1)
 def _registry() -> pint.UnitRegistry:
-    registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    # "fps" is redefined on purpose (above)
+    registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="ignore")
     for definition in _EXTRA_DEFINITIONS:
         registry.define(definition)
     return registry

@@ -112,13 +112,28 @@ MEASURE_UNITS = TIME_UNITS | {
     "megawatts", "gigawatt", "gigawatts", "volt", "volts", "degree", "degrees", "°", "°c", "°f", "celsius",
     "fahrenheit", "mph", "kph", "km/h", "knot", "knots", "gb", "mb", "tb", "kb", "byte", "bytes", "calorie",
     "calories", "ppm", "db", "decibel", "decibels", "storey", "storeys", "story",
-    "iq", "mah", "hz", "ghz", "mhz", "kt", "mt", "bushel", "bushels", "carat", "carats",
+    "iq", "mah", "hz", "ghz", "mhz", "fps", "kt", "mt", "bushel", "bushels", "carat", "carats",
 }
 # Units that a bare "a"/"an" can count ("over a year", "a meter tall"), with the value the article means.
 INDEFINITE_UNITS = {
     "year": 1, "month": 1, "week": 1, "day": 1, "hour": 1, "minute": 1, "decade": 10, "century": 100,
     "meter": 1, "metre": 1, "mile": 1, "kilometre": 1, "kilometer": 1, "foot": 1,
 }
+
+# Words of change: an amount they govern is the size of a rise or fall ("rose 5%", "a cut of $2m").
+UP_WORDS = {
+    "rise", "increase", "grow", "climb", "jump", "surge", "soar", "gain", "add", "boost", "raise", "double",
+    "triple", "expand", "hike", "lift", "spike", "swell", "growth", "uptick", "expansion", "addition",
+    "rebound", "upswing", "improve", "improvement", "accelerate", "strengthen", "appreciate",
+}
+DOWN_WORDS = {
+    "fall", "drop", "decline", "decrease", "reduce", "cut", "shrink", "slip", "sink", "tumble", "plunge", "dip",
+    "slide", "lower", "slash", "lose", "halve", "ease", "shed", "trim", "dwindle", "reduction", "loss",
+    "slump", "contraction", "downturn", "fell", "plummet", "crash", "retreat", "shortfall", "deficit", "weaken",
+    "depreciate",
+}
+# Verbs that move a value from one level to another without saying which way: "went from 10 to 20".
+LEVEL_CHANGE_VERBS = {"go", "move", "change", "shift", "swing", "switch", "turn", "edge", "inch", "creep"}
 
 # Thousands grouped by commas, or in the Indian way, by lakh and crore ("12,34,567").
 _DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3}|\d+)?(?:\.\d+)?$")

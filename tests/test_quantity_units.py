@@ -138,6 +138,7 @@ def test_percentages_say_percent_or_percentage_point(nlp, text, number, unit):
         ("The engine makes 640bhp at full tilt.", "640bhp", 640, "brake_horsepower"),
         ("The boxer weighed in at 200lbs on Friday.", "200lbs", 200, "pound"),
         ("The storm dropped 75mm of rain overnight.", "75", 75, "millimeter"),
+        ("The console plays games at 60fps on high settings.", "60fps", 60, "frame_per_second"),
     ],
 )
 def test_measures_carry_pints_unit_name(nlp, text, number, value, unit):
@@ -182,11 +183,25 @@ def test_a_duration_in_two_units_is_one_amount(nlp):
         ("The firm pledged quarter million dollars to the school.", "quarter million dollars", 250000, None, None),
         ("A crowd of around 60, 000 fans packed the stadium.", "60, 000", 60000, None, None),
         ("The tablet has a 9- or 10-inch screen.", "9- or 10", None, 9, 10),
+        ("Fines range from €500,000 to over €30 million.", "€500,000 to over €30 million", None, 5e5, 3e7),
+        ("Repairs could cost anywhere from one to three billion dollars.", "one to three billion dollars", None,
+         1e9, 3e9),
     ],
 )
 def test_ranges_and_numbers_in_two_tokens_stay_whole(nlp, text, number, value, low, high):
     quantity = only(nlp, text, number)
     assert (quantity.value, quantity.low, quantity.high) == (value, low, high)
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("The number of members went from 120 to 180 this year.", ["120", "180"]),
+        ("The bill raises the limit for a family of four from $54,000 to $70,000.", ["four", "$54,000", "$70,000"]),
+    ],
+)
+def test_a_move_between_two_levels_is_not_a_range(nlp, text, numbers):
+    assert claims(nlp, text) == numbers
 
 
 def test_a_shared_unit_reaches_both_ends_of_a_coordination(nlp):
@@ -233,6 +248,10 @@ def test_a_vague_magnitude_takes_its_unit(nlp):
         ("Once the bridge opens, traffic will ease.", "Once", "frequency"),
         ("The town was once the largest port in the region.", "once", "frequency"),
         ("The climbers tried once more to reach the summit.", "once", "frequency"),
+        ("Negotiators revived talks on a two-state solution.", "two", "compound"),
+        ("The driver, 31, was taken to hospital.", "31", "age"),
+        ("Stadia streams games to a 4K TV.", "4K", "name"),
+        ("The game renders at 1080p on the console.", "1080p", "code"),
     ],
 )
 def test_numbers_in_names_records_and_dates_are_not_claims(nlp, text, number, reason):
@@ -250,6 +269,8 @@ def test_numbers_in_names_records_and_dates_are_not_claims(nlp, text, number, re
         ("The candidate served for seven years on the board.", "seven"),
         ("The board meets twice a month.", "twice"),
         ("The bank raised rates once this year.", "once"),
+        ("The striker signed a two-year contract in May.", "two"),
+        ("Her channel passed 10K subscribers in a week.", "10K"),
     ],
 )
 def test_real_claims_are_not_dropped_by_exclusions(nlp, text, number):
