@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.speakers import is_data_noun
+from extractors.speakers import is_data_noun, is_respondents
 from extractors.words import DATA_VERBS, OBJECT_VERBS, SPEECH_VERBS, STANCE_VERBS
 
 LOGGER = logging.getLogger(__name__)
@@ -22,6 +22,10 @@ _CLAUSE_PARTS = frozenset({"advcl", "conj", "xcomp", "prep"})
 _SIGNATURE = re.compile(r"(?:”|\"|'')?\s*([―—–]|--)\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}")
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|me|my|we|we're|us|our)\b")
 _LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}):\s+(?=\S)")
+# Verbs that attribute a definition to their subject ("X defines poverty as living on less than $2").
+_DEFINING_VERBS = frozenset({"define", "classify"})
+# Auxiliaries and tags of a backshifted clause ("were questioned", "had left", "would close").
+_PAST_TAGS = frozenset({"VBD", "MD"})
 # How a verb may sit in its sentence and still report: not as an adjective ("reported cases").
 _VERB_DEPS = frozenset({"ROOT", "ccomp", "conj", "parataxis", "advcl", "relcl", "xcomp", "pcomp", "dep"})
 
@@ -106,7 +110,31 @@ class _CueFinder:
     def cue_at(self, token: Token) -> Cue | None:
         if token.lower_ == "according":
             return self._according_to(token)
+        if token.lower_ == "based":
+            return self._based_on(token)
+        if token.lemma_.lower() in _DEFINING_VERBS:
+            return self._definition(token)
         return self._reporting_verb(token)
+
+    def _based_on(self, token: Token) -> Cue | None:
+        # "Based on a poll by Gallup, 45 percent ..." and "The figure is based on a survey by Pew".
+        on = next((child for child in token.children if child.lower_ == "on"), None)
+        source = next((child for child in on.children if child.dep_ == "pobj"), None) if on is not None else None
+        if source is None or not is_data_noun(source) or not _names_someone(source):
+            return None
+        if token.dep_ == "ROOT":
+            content = [t for child in token.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree]
+        else:
+            content = [t for t in _clause_head(token).subtree if not _inside(t, token)]
+        return self._cue(token, source, content, "based on")
+
+    def _definition(self, verb: Token) -> Cue | None:
+        # "The World Bank defines extreme poverty as living on less than $2.15 a day."
+        source = next((child for child in verb.children if child.dep_ == "nsubj"), None)
+        defined = [c for c in verb.children if c.dep_ == "dobj" or (c.dep_ == "prep" and c.lower_ == "as")]
+        if source is None or verb.pos_ != "VERB" or not any(child.lower_ == "as" for child in defined):
+            return None
+        return self._cue(verb, source, [t for child in defined for t in child.subtree], verb.text)
 
     def _according_to(self, token: Token) -> Cue | None:
         to = next((child for child in token.children if child.lower_ == "to"), None)
@@ -135,6 +163,11 @@ class _CueFinder:
             return None
         object_counts = lemma in OBJECT_VERBS or data_subject or _misparsed_clause(verb)
         content = clauses or _stray_clause(verb) or self._other_content(verb, source, object_counts)
+        if clauses:
+            content += self._kept([t for clause in _reported_conjuncts(verb) for t in clause.subtree], verb)
+        if is_respondents(source):
+            # "62 percent of Americans said ...": the share polled is part of what the poll found.
+            content += list(source.subtree)
         return self._cue(verb, source, content, verb.text + (" out" if lemma == "point" else ""))
 
     def _stance_verb(self, verb: Token) -> Cue | None:
@@ -179,7 +212,7 @@ class _CueFinder:
         return [t for t in tokens if self.paragraph_of(t.idx) == paragraph]
 
     def _cue(self, cue: Token, source: Token, content: list[Token], words: str) -> Cue:
-        aside = {t.i for t in content if _is_aside(t) for t in t.subtree}
+        aside = {t.i for t in content if _is_aside(t) and not _inside_subject(t) for t in t.subtree}
         kept = [t for t in self._kept(content, cue) if t.i not in aside]
         return Cue(cue.i, source.i, _spans(kept), words)
 
@@ -224,6 +257,34 @@ def _is_aside(clause: Token) -> bool:
         return False
     first = doc[start + 1] if doc[start].dep_ == "prep" and start + 1 < clause.i else doc[start]
     return first.lower_ in _RELATIVE_WORDS
+
+
+def _names_someone(document: Token) -> bool:
+    # "based on a poll by Gallup", not "based on updated forecasts", which gives no source.
+    return any(t.i != document.i and (t.pos_ == "PROPN" or t.ent_type_ in ("ORG", "PERSON")) for t in document.subtree)
+
+
+def _inside_subject(clause: Token) -> bool:
+    # "964,000 people, which account for 0.4 percent of the population, had the disorder": a
+    # relative clause on the reported clause's subject sits inside what was reported.
+    return clause.head.dep_ in ("nsubj", "nsubjpass") and clause.head.head.dep_ in _CLAUSE_DEPS
+
+
+def _reported_conjuncts(verb: Token) -> list[Token]:
+    # "Police said 12 people were arrested, and 40 others were questioned": a clause joined to the
+    # cue that keeps the backshifted past of reported speech goes on with the report.
+    if verb.tag_ != "VBD":
+        return []
+    return [
+        child for child in verb.children
+        if child.dep_ == "conj" and child.pos_ in ("VERB", "AUX") and child.lemma_.lower() not in SPEECH_VERBS
+        and any(t.dep_ in ("nsubj", "nsubjpass") and t.pos_ != "PRON" for t in child.children) and _backshifted(child)
+    ]
+
+
+def _backshifted(verb: Token) -> bool:
+    return verb.tag_ in _PAST_TAGS or any(
+        child.dep_ in ("aux", "auxpass") and child.tag_ in _PAST_TAGS for child in verb.children)
 
 
 def _clause_head(token: Token) -> Token:

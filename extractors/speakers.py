@@ -57,6 +57,24 @@ _NOUN_PHRASE_DEPS = frozenset({"compound", "amod", "poss", "nmod", "case"})
 _NOUN_PHRASE_PREPOSITIONS = frozenset({"of", "for", "at", "in", "from", "with"})
 # Antecedents further back than this many paragraphs are not trusted for a pronoun.
 _PRONOUN_REACH = 3
+# A description ("the government spokesman") says more than a pronoun, so it may reach further back.
+_DESCRIPTION_REACH = 5
+# Common nouns a text uses for an organisation it has named ("the company", "the German automaker"); only
+# the ones that name nothing but an organisation ("the group", "the team" are as often people).
+_ORGANISATION_NOUNS = frozenset(
+    {
+        "company", "firm", "agency", "automaker", "carmaker", "manufacturer", "ministry", "department", "bank",
+        "retailer", "airline", "insurer", "lender"
+    }
+)
+# What an unnamed newcomer is introduced with ("a company in Ohio ... the company said"): no name to go back to.
+_INDEFINITES = frozenset({"a", "an", "another", "one"})
+_DEFINITES = frozenset({"the", "this", "that"})
+# Nouns for a group polled, counted by a share of it ("62 percent of Americans", "3 in 10 voters say").
+_SHARE_NOUNS = frozenset({"percent", "per", "majority", "minority", "share", "proportion", "half", "third", "quarter"})
+_POLL_NOUNS = frozenset({"poll", "survey", "census", "questionnaire", "study"})
+# How a noun can sit inside the subject of its clause: "Shares of Volkswagen fell", "Acme's chief said".
+_INSIDE_SUBJECT = frozenset({"compound", "poss", "pobj", "prep", "appos", "amod", "conj", "cc"})
 
 
 @dataclass(frozen=True)
@@ -94,6 +112,10 @@ class SpeakerResolver:
         self._roles = [(e.start_char, _roles_of(e), self.fullest(_clean_name(e), e.start_char)) for e in doc.ents
                        if e.label_ == "PERSON"]
         self._documents = [(t, owner) for t in doc if t.pos_ == "NOUN" and is_data_noun(t) and (owner := _author(t))]
+        self._organisations = [
+            (mention, _in_subject(entity.root)) for entity in doc.ents
+            if entity.label_ == "ORG" and not quoted(entity.start_char) and (mention := self._organisation(entity))
+        ]
 
     def resolve(self, head: Token) -> Speaker:
         """The speaker named by the source phrase headed by `head`."""
@@ -103,6 +125,8 @@ class SpeakerResolver:
             return self._resolve_person_pronoun(head, _PERSON_PRONOUNS[lower])
         if lower in _GROUP_PRONOUNS:
             return self._resolve_group_pronoun(head)
+        if is_respondents(head):
+            return self._poll_behind(head)
         # "said Wednesday" can leave the day as the verb's subject in the parse; a time never speaks.
         if lower in _UNRESOLVABLE or head.pos_ == "PRON" or head.ent_type_ in ("DATE", "TIME"):
             return Speaker(head.text, is_person=False, resolved=False)
@@ -167,6 +191,9 @@ class SpeakerResolver:
         owned = self._pronoun_owned(head)
         if owned is not None:
             return owned
+        described = self._described(head)
+        if described is not None:
+            return described
         phrase = _noun_phrase(head)
         return Speaker(phrase, is_person=False, named=any(word[:1].isupper() for word in phrase.split()))
 
@@ -178,6 +205,57 @@ class SpeakerResolver:
             return None
         speaker = self.resolve(owner)
         return Speaker(f"{speaker.name} {head.text}", is_person=False) if speaker.resolved else None
+
+    def _described(self, head: Token) -> Speaker | None:
+        # "The German automaker said", "the agency warns": a definite common noun stands for the
+        # nearest organisation (or, for a role, the nearest person) named before it.
+        if not _is_description(head) or self._introduced(head):
+            return None
+        paragraph = self._paragraph_of(head.idx)
+        if head.lemma_.lower() in _ORGANISATION_NOUNS or head.lower_ in _ORGANISATION_NOUNS:
+            # Organisations the text made a subject or a source; a speaker the recogniser took for
+            # an organisation ("Mosseri said") is no company.
+            spoken = {m.name for m in self._speakers if not m.is_person}
+            candidates = [m for m, in_subject in self._organisations if in_subject or m.name in spoken]
+        elif _is_role(head):
+            candidates = [m for m in self._speakers if m.is_person] + self._people
+        else:
+            return None
+        earlier = [m for m in candidates if m.char < head.idx and paragraph - m.paragraph <= _DESCRIPTION_REACH]
+        if not earlier:
+            return None
+        latest = max(earlier, key=lambda m: m.char)
+        return Speaker(latest.name, is_person=latest.is_person)
+
+    def _introduced(self, head: Token) -> bool:
+        # "A company in Ohio ... the company said": the text met this one unnamed, so it stays unnamed.
+        lemma = head.lemma_.lower()
+        return any(
+            token.lemma_.lower() == lemma and any(child.lower_ in _INDEFINITES for child in token.children)
+            for token in self.doc[: head.i]
+        )
+
+    def _poll_behind(self, head: Token) -> Speaker:
+        # "62 percent of Americans said ...": the respondents are not the source; the poll is, when
+        # the sentence or a recent one names it ("In the Gallup survey", "A poll by Gallup found").
+        in_sentence = [t for t in head.sent if t.lemma_.lower() in _POLL_NOUNS and t.i != head.i]
+        if in_sentence:
+            owner = _data_owner(in_sentence[0])
+            if owner is not None:
+                return self._name_phrase(owner)
+        paragraph = self._paragraph_of(head.idx)
+        earlier = [owner for noun, owner in self._documents if noun.lemma_.lower() in _POLL_NOUNS
+                   and noun.i < head.i and paragraph - self._paragraph_of(noun.idx) <= 1]
+        if earlier:
+            return self._name_phrase(earlier[-1])
+        return Speaker(head.text, is_person=False, resolved=False, named=False)
+
+    def _organisation(self, entity: Span) -> _Mention | None:
+        name = _clean_name(entity)
+        # "Adam Mosseri ... allowed Mosseri to claim": a surname the recogniser tagged ORG is a person.
+        if not name or self.fullest(name, entity.start_char) != name:
+            return None
+        return _Mention(entity.start_char, self._paragraph_of(entity.start_char), name, False)
 
     def _person_in_role(self, head: Token) -> str | None:
         # "Communications Minister Fahmi Fadzil said ... “...,” the minister said": a definite role
@@ -221,11 +299,17 @@ class SpeakerResolver:
         return Speaker(pronoun.text, is_person=True, resolved=False)
 
     def _resolve_group_pronoun(self, pronoun: Token) -> Speaker:
+        # "It announced ...": an organisation that spoke, or that was the subject of a recent
+        # sentence ("Shares of Volkswagen fell ... It said"); "they" only goes back to a speaker.
         paragraph = self._paragraph_of(pronoun.idx)
-        for mention in reversed(self._speakers):
-            if mention.char < pronoun.idx and not mention.is_person and paragraph - mention.paragraph <= 1:
-                return Speaker(mention.name, is_person=False, named=mention.named)
-        return Speaker(pronoun.text, is_person=False, resolved=False)
+        candidates = [m for m in self._speakers if not m.is_person]
+        if pronoun.lower_ in ("it", "its"):
+            candidates += [mention for mention, in_subject in self._organisations if in_subject]
+        earlier = [m for m in candidates if m.char < pronoun.idx and paragraph - m.paragraph <= 1]
+        if not earlier:
+            return Speaker(pronoun.text, is_person=False, resolved=False)
+        latest = max(earlier, key=lambda m: m.char)
+        return Speaker(latest.name, is_person=False, named=latest.named)
 
     def _person_mentions(self, quoted: Callable[[int], bool]) -> list[_Mention]:
         # People a later "he" or "she" may point back to: named subjects and sources, outside quotations.
@@ -263,6 +347,33 @@ def _is_salient(root: Token) -> bool:
     if root.dep_ == "appos" and root.head.dep_ in ("nsubj", "nsubjpass"):
         return True
     return root.dep_ == "pobj" and root.head.head.lower_ == "according"
+
+
+def _in_subject(root: Token) -> bool:
+    while root.dep_ in _INSIDE_SUBJECT and root.head.i != root.i:
+        root = root.head
+    return root.dep_ in ("nsubj", "nsubjpass")
+
+
+def _is_description(head: Token) -> bool:
+    # "the German automaker", not "the Tesla spokesman" or "the head of the WHO", which name their own.
+    if head.pos_ != "NOUN" or head.tag_ in ("NNS", "NNPS") or head.ent_type_:
+        return False
+    if not any(child.dep_ == "det" and child.lower_ in _DEFINITES for child in head.children):
+        return False
+    naming = ("poss", "compound", "prep", "appos", "relcl", "acl")
+    return not any(
+        child.dep_ in naming and (child.pos_ == "PROPN" or child.dep_ != "compound") for child in head.children)
+
+
+def is_respondents(head: Token) -> bool:
+    """True for a share of a polled group ("62 percent of Americans", "3 in 10 independents"), not a source."""
+    if head.ent_type_ == "PERCENT":
+        return True
+    if head.lemma_.lower() in _SHARE_NOUNS:
+        return any(child.dep_ == "prep" and child.lower_ == "of" for child in head.children)
+    numbers = [child for child in head.children if child.dep_ == "nummod"]
+    return any(t.dep_ == "quantmod" and t.lower_ in ("in", "out") for n in numbers for t in n.children)
 
 
 def _entity_at(token: Token, label: str | None = None) -> Span | None:
@@ -377,9 +488,17 @@ def _author(document: Token) -> Token | None:
 
 def _object_of(preposition: Token) -> Token | None:
     objects = [child for child in preposition.children if child.dep_ == "pobj"]
-    if not objects or (objects[0].pos_ not in ("PROPN",) and not objects[0].ent_type_):
+    if not objects:
         return None
-    return objects[0]
+    if objects[0].pos_ == "PROPN" or objects[0].ent_type_:
+        return objects[0]
+    # "an analysis led by researchers at Stanford University": the people's institution is named.
+    for child in objects[0].children:
+        if child.dep_ == "prep" and child.lower_ in ("at", "from", "of", "with"):
+            named = [t for t in child.children if t.dep_ == "pobj" and (t.pos_ == "PROPN" or t.ent_type_)]
+            if named:
+                return named[0]
+    return None
 
 
 def _clean_name(span: Span) -> str:

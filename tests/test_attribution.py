@@ -189,3 +189,85 @@ def test_a_definite_role_goes_back_to_the_person_given_it(speaker_of):
 def test_a_background_aside_in_the_content_stays_in_the_text_voice(speaker_of):
     text = "Police said the suspect fled to the harbour, which handles 9,000 ships a year."
     assert speaker_of(text, "9,000") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "expected"),
+    [
+        ("Acme Corp posted weak results on Monday. It announced that 1,200 jobs would go.", "1,200", "Acme Corp"),
+        ("Shares of Volkswagen fell on Monday after a profit warning.\n\nIt said sales dropped 12 percent.",
+         "12 percent", "Volkswagen"),
+        ("Toyota unveiled a new plant in Texas. Its spokesman said the site would employ 3,000 people.", "3,000",
+         "Toyota spokesman"),
+    ],
+)
+def test_it_and_its_go_back_to_the_organisation_the_text_is_about(speaker_of, text, number, expected):
+    assert speaker_of(text, number) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "expected"),
+    [
+        ("Volkswagen reported its results on Tuesday. The German automaker said deliveries fell 8 percent.",
+         "8 percent", "Volkswagen"),
+        ("The National Weather Service issued a warning on Sunday. The agency warns that hail over two inches "
+         "is possible.", "two inches", "National Weather Service"),
+        ("Communications Minister Fahmi Fadzil said the trip cost RM6 million.\n\n“The firms paid 73 per cent "
+         "of the cost,” the government spokesman said.", "73 per cent", "Fahmi Fadzil"),
+        ("An analysis led by researchers at Stanford University found that 30 percent of the lakes had shrunk.",
+         "30 percent", "Stanford University"),
+    ],
+)
+def test_a_description_resolves_to_the_entity_it_stands_for(speaker_of, text, number, expected):
+    assert speaker_of(text, number) == expected
+
+
+def test_a_description_of_a_newcomer_the_text_never_named_stays_unnamed(speaker_of):
+    text = "Ford said it sold 40 trucks. A company in Ohio opened a plant. The company said it hired 300 people."
+    assert speaker_of(text, "300") == "company"
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "expected"),
+    [
+        ("Police said 12 people were arrested, and 40 others were questioned.", "40", "Police"),
+        ("The National Institute on Drug Abuse estimated that 964,000 people, which account for about 0.4 percent "
+         "of the population, had the disorder.", "0.4 percent", "National Institute on Drug Abuse"),
+    ],
+)
+def test_attribution_carries_into_a_joined_clause_and_a_clause_on_the_subject(speaker_of, text, number, expected):
+    assert speaker_of(text, number) == expected
+
+
+def test_a_clause_the_writer_adds_in_the_present_is_not_carried(speaker_of):
+    assert speaker_of("Police said 12 people were arrested, and the city has 40 officers.", "40") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "expected"),
+    [
+        ("The World Bank defines extreme poverty as living on less than $2.15 a day.", "$2.15", "World Bank"),
+        ("Based on a poll by Gallup, 45 percent of adults own a gun.", "45 percent", "Gallup"),
+        ("The figure of 45 percent is based on a survey by the Pew Research Center.", "45 percent",
+         "Pew Research Center"),
+    ],
+)
+def test_definitions_and_based_on_frames(speaker_of, text, number, expected):
+    assert speaker_of(text, number) == expected
+
+
+def test_based_on_a_document_nobody_is_named_behind_gives_no_speaker(speaker_of):
+    assert speaker_of("The estimate of 660,000 homes was based on updated forecasts.", "660,000") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "expected"),
+    [
+        ("In the Gallup survey, 62 percent of Americans said they approve.", "62 percent", "Gallup"),
+        ("A poll by Gallup was released on Monday. Three in 10 independents say the economy is improving.",
+         "Three in 10", "Gallup"),
+        ("Three in 10 independents say the economy is improving.", "Three in 10", None),
+    ],
+)
+def test_poll_respondents_are_not_the_source(speaker_of, text, number, expected):
+    assert speaker_of(text, number) == expected
