@@ -126,6 +126,10 @@ def _add_currency_after(doc: Doc, mention: Mention) -> None:
     end = mention.number_end
     if _words_at(doc, end, ("of",)) and mention.form == "vague":
         end += 1
+    glued = end + 1 < len(doc) and doc[end].text == "-" and not doc[end].whitespace_
+    # "a one-yen bid", "a 10-dollar bill"; "a 12-cent-a-share dividend" is a rate per share, left as it was
+    if glued and doc[end + 1].lower_ in CURRENCY_AFTER and doc[end + 1].lower_ not in SUBUNITS:
+        end += 1
     if mention.percent or end >= len(doc):
         return
     if doc[end].lower_ in SCALED_CODES and not mention.currency:

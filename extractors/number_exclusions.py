@@ -241,6 +241,9 @@ def _age(doc: Doc, mention: Mention, _facts) -> str | None:
         return None
     before, after = _before(doc, mention.number_start), _after(doc, mention.number_end)
     named = _before(doc, mention.number_start, 2)
+    if before is not None and before.lower_ == "now" and before.is_sent_start and after is not None \
+            and after.text == "," and (mention.value or 0) < 120:
+        return "age"  # "Now 24, she has lost"
     if before is None or named is None or before.text not in (",", "("):
         return None
     closes = after is None or after.text in (",", ")", ".", ";") or after.lower_ in ("and", "of", "from")
@@ -365,7 +368,9 @@ def _pronoun(doc: Doc, mention: Mention, _facts) -> str | None:
     if before is not None and before.lower_ in _PRONOUN_BEFORE:
         return "pronoun"
     if after is not None and after.lower_ in _ARTICLE_NOUNS:
-        measured = after.lower_ in TIME_UNITS and before is not None and before.lower_ in _DURATION_PREPOSITIONS
+        # "for one day", "just over one day": a day measured
+        measured = after.lower_ in TIME_UNITS and (mention.qualifier is not None or (
+            before is not None and before.lower_ in _DURATION_PREPOSITIONS))
         return None if measured else "pronoun"
     if mention.unit:
         return None
@@ -444,7 +449,9 @@ def _compound(doc: Doc, mention: Mention, _facts) -> str | None:
     if after is None or after.text not in HYPHENS or after.whitespace_:
         return None
     if mention.form == "fraction":
-        return "compound"
+        word = _after(doc, mention.number_end + 1)
+        # "cut by a quarter-point": a fraction of a point is an amount
+        return None if word is not None and word.lower_ in ("point", "points") else "compound"
     word = _after(doc, mention.number_end + 1)
     if mention.form != "number" or word is None or not word.is_alpha or mention.unit:
         return None

@@ -25,7 +25,9 @@ _NOT_UNITS = {"a", "am", "pm", "at", "in", "min", "s", "h", "t", "p", "point", "
 # Glued to a figure, a money marker: "USD115", "nzd$15", "$A5", "115USD", "100元", "2m/-".
 _GLUED_CURRENCY = re.compile(r"^(?P<before>[A-Za-z]{0,3}\$[A-Za-z]?|[A-Za-z]{2,3})?(?P<digits>\d[\d,]*(?:\.\d+)?)"
                              r"(?P<scale>[a-z]{0,8})(?P<after>/-|[A-Za-z]{3}|元)?$")
-_GLUED_MEASURE = re.compile(r"^(?P<digits>\d[\d,]*(?:\.\d+)?)(?P<unit>[A-Za-zµ°²³/]+\d?)$")
+_GLUED_MEASURE = re.compile(r"^(?P<sign>[-−]?)(?P<digits>\d[\d,]*(?:\.\d+)?)(?P<unit>[A-Za-zµ°²³/]+\d?)$")
+# Glued to a figure, a capital C or F is a temperature ("-30C", "95F"), not pint's coulomb or farad.
+_GLUED_TEMPERATURES = {"C": "degC", "F": "degF"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -111,7 +113,8 @@ def split_glued_measure(text: str) -> tuple[float, str, str] | None:
     match = _GLUED_MEASURE.match(text)
     if not match or match["unit"].lower() in ("st", "nd", "rd", "th", "s"):
         return None
-    name = measure_unit(match["unit"])
+    name = measure_unit(_GLUED_TEMPERATURES.get(match["unit"], match["unit"]))
     if name is None:
         return None
-    return float(match["digits"].replace(",", "")), match["unit"], name
+    value = float(match["digits"].replace(",", ""))
+    return -value if match["sign"] else value, match["unit"], name

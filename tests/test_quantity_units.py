@@ -65,6 +65,7 @@ def claims(nlp, text: str) -> list[str]:
         ("The loan was 12,34,567 rupees in all.", "12,34,567 rupees", 1234567, "INR"),
         ("The resort has spent more than $2B on repairs.", "$2B", 2e9, "USD"),
         ("The start-up raised €1.5M from investors.", "€1.5M", 1.5e6, "EUR"),
+        ("The firm withdrew its one-yen bid for the contract.", "one-yen", 1, "JPY"),
     ],
 )
 def test_money_carries_its_currency_code(nlp, text, number, value, unit):
@@ -139,6 +140,7 @@ def test_percentages_say_percent_or_percentage_point(nlp, text, number, unit):
         ("The boxer weighed in at 200lbs on Friday.", "200lbs", 200, "pound"),
         ("The storm dropped 75mm of rain overnight.", "75", 75, "millimeter"),
         ("The console plays games at 60fps on high settings.", "60fps", 60, "frame_per_second"),
+        ("Winter nights can fall to -30C in the north.", "-30C", -30, "degree_Celsius"),
     ],
 )
 def test_measures_carry_pints_unit_name(nlp, text, number, value, unit):
@@ -252,6 +254,7 @@ def test_a_vague_magnitude_takes_its_unit(nlp):
         ("The driver, 31, was taken to hospital.", "31", "age"),
         ("Stadia streams games to a 4K TV.", "4K", "name"),
         ("The game renders at 1080p on the console.", "1080p", "code"),
+        ("Now 31, she runs the family farm.", "31", "age"),
     ],
 )
 def test_numbers_in_names_records_and_dates_are_not_claims(nlp, text, number, reason):
@@ -271,6 +274,7 @@ def test_numbers_in_names_records_and_dates_are_not_claims(nlp, text, number, re
         ("The bank raised rates once this year.", "once"),
         ("The striker signed a two-year contract in May.", "two"),
         ("Her channel passed 10K subscribers in a week.", "10K"),
+        ("Stays ranged from just over one day to a week.", "one"),
     ],
 )
 def test_real_claims_are_not_dropped_by_exclusions(nlp, text, number):
@@ -299,6 +303,7 @@ def test_a_score_is_not_split_into_fragments(nlp):
         ("The queue was 20 minutes or so at noon.", "20", "~"),
         ("Fares were cut by a further 10 per cent in May.", "10 per cent", "down"),
         ("Rents rose 3% in 2019, 4% in 2020 and 5% in 2021.", "5%", "up"),
+        ("The central bank cut its main rate by a quarter-point.", "a quarter", "down"),
     ],
 )
 def test_change_and_qualifier_words(nlp, text, number, change):
