@@ -233,12 +233,18 @@ def _name_beside(verb: Token) -> Token | None:
 
 def _stray_clause(verb: Token) -> list[Token]:
     # "told teachers who covered the lawn that the state should pay": the parser hung the
-    # that-clause on the nearer verb; it is still what was told.
+    # that-clause on the nearer verb; it is still what was told. So too "said in televised remarks
+    # that ...", where it hung the clause on the noun of the verb's own prepositional phrase.
     for token in verb.subtree:
         stray = token.i > verb.i and token.dep_ == "ccomp" and token.head.lemma_.lower() not in SPEECH_VERBS
+        stray = stray or (token.dep_ == "acl" and _in_phrase_of(token.head, verb))
         if stray and any(child.dep_ == "mark" and child.lower_ == "that" for child in token.children):
             return list(token.subtree)
     return []
+
+
+def _in_phrase_of(noun: Token, verb: Token) -> bool:
+    return noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.i == verb.i
 
 
 def _misparsed_clause(verb: Token) -> bool:

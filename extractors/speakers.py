@@ -109,6 +109,7 @@ class SpeakerResolver:
         self._names = [_Mention(e.start_char, 0, _person_name(e), True) for e in doc.ents if e.label_ == "PERSON"]
         self._speakers: list[_Mention] = []
         self._people = self._person_mentions(quoted)
+        self._mentioned = self._person_mentions(quoted, salient=False)
         self._roles = [(e.start_char, _roles_of(e), self.fullest(_clean_name(e), e.start_char)) for e in doc.ents
                        if e.label_ == "PERSON"]
         self._documents = [(t, owner) for t in doc if t.pos_ == "NOUN" and is_data_noun(t) and (owner := _author(t))]
@@ -188,6 +189,9 @@ class SpeakerResolver:
             return Speaker(named, is_person=True)
         if head.pos_ == "PROPN":
             return self._proper_name(head)
+        if head.is_title and self.fullest(head.text, head.idx) != head.text:
+            # "“...,” Mendes added" with the surname tagged a common noun: the person named in full before.
+            return Speaker(self.fullest(head.text, head.idx), is_person=True)
         owned = self._pronoun_owned(head)
         if owned is not None:
             return owned
@@ -289,14 +293,22 @@ class SpeakerResolver:
         return Speaker(self.fullest(name, head.idx), is_person=True)
 
     def _resolve_person_pronoun(self, pronoun: Token, gender: str) -> Speaker:
-        paragraph = self._paragraph_of(pronoun.idx)
-        candidates = [m for m in self._speakers if m.is_person] + self._people
-        candidates = [m for m in candidates if m.char < pronoun.idx and paragraph - m.paragraph <= _PRONOUN_REACH]
-        for mention in sorted(candidates, key=lambda m: m.char, reverse=True):
-            if self._genders.get(mention.name, gender) == gender:
+        # Speakers and subjects first; failing them, a person the text only mentioned ("Reporters
+        # spoke to Maria Lopez ... “...,” she added"), as a quotation's speaker is often introduced so.
+        for candidates in ([m for m in self._speakers if m.is_person] + self._people, self._mentioned):
+            mention = self._latest_person(candidates, pronoun, gender)
+            if mention is not None:
                 self._genders[mention.name] = gender
                 return Speaker(mention.name, is_person=True)
         return Speaker(pronoun.text, is_person=True, resolved=False)
+
+    def _latest_person(self, candidates: list[_Mention], pronoun: Token, gender: str) -> _Mention | None:
+        paragraph = self._paragraph_of(pronoun.idx)
+        candidates = [m for m in candidates if m.char < pronoun.idx and paragraph - m.paragraph <= _PRONOUN_REACH]
+        for mention in sorted(candidates, key=lambda m: m.char, reverse=True):
+            if self._genders.get(mention.name, gender) == gender:
+                return mention
+        return None
 
     def _resolve_group_pronoun(self, pronoun: Token) -> Speaker:
         # "It announced ...": an organisation that spoke, or that was the subject of a recent
@@ -311,11 +323,12 @@ class SpeakerResolver:
         latest = max(earlier, key=lambda m: m.char)
         return Speaker(latest.name, is_person=False, named=latest.named)
 
-    def _person_mentions(self, quoted: Callable[[int], bool]) -> list[_Mention]:
-        # People a later "he" or "she" may point back to: named subjects and sources, outside quotations.
+    def _person_mentions(self, quoted: Callable[[int], bool], salient: bool = True) -> list[_Mention]:
+        # People a later "he" or "she" may point back to: named subjects and sources (or, with
+        # `salient` False, the other people named), outside quotations.
         mentions = []
         for entity in self.doc.ents:
-            if entity.label_ != "PERSON" or quoted(entity.start_char) or not _is_salient(entity.root):
+            if entity.label_ != "PERSON" or quoted(entity.start_char) or _is_salient(entity.root) != salient:
                 continue
             if entity.text.lower() in _CALENDAR_WORDS:
                 continue  # "May's labour force report": a month the recogniser took for a person

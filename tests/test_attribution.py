@@ -271,3 +271,19 @@ def test_based_on_a_document_nobody_is_named_behind_gives_no_speaker(speaker_of)
 )
 def test_poll_respondents_are_not_the_source(speaker_of, text, number, expected):
     assert speaker_of(text, number) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "expected"),
+    [
+        ("Reporters spoke to Maria Lopez, who runs the shelter.\n\n“We fed 300 people last night,” she added.",
+         "300", "Maria Lopez"),
+        ("The shelter is run by Maria Lopez.\n\n“We fed 300 people last night,” she said.", "300", "Maria Lopez"),
+        ("Economist Royce Mendes wrote that rates would rise. Andrew Hencic said jobs grew.\n\n"
+         "“Traders price in two hikes,” Mendes added.", "two", "Royce Mendes"),
+        ("Lt. Gen. Ahmed Sharif spoke on Tuesday.\n\nHe said in televised remarks that five civilians were killed.",
+         "five", "Ahmed Sharif"),
+    ],
+)
+def test_a_speaker_named_sentences_before_the_quotation(speaker_of, text, number, expected):
+    assert speaker_of(text, number) == expected
