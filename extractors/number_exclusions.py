@@ -403,8 +403,8 @@ _IDIOM_AFTER = {"again", "upon", "over"}
 
 
 def _frequency(doc: Doc, mention: Mention, _facts) -> str | None:
-    """"met twice", "visited once", "twice a year", "twice more" and "twice as many" count; "once the deal
-    closes", "once a star" (formerly), "once again" and "think twice" do not."""
+    """"met twice", "visited once", "once this year", "twice more" and "twice as many" count; "twice a week"
+    (how often), "once the deal closes", "once a star" (formerly), "once again" and "think twice" do not."""
     if mention.form != "multiple" or doc[mention.number_start].lower_.endswith("fold"):
         return None
     token = doc[mention.number_start]
@@ -413,8 +413,10 @@ def _frequency(doc: Doc, mention: Mention, _facts) -> str | None:
     idiom_after = following in _IDIOM_AFTER or (token.lower_, following) == ("once", "more")
     if (before is not None and before.lower_ in _IDIOM_BEFORE) or idiom_after:
         return "frequency"
+    if mention.unit in TIME_UNITS or _how_often(doc, mention.number_end):
+        return "frequency"  # "twice a week", "twice weekly" say how often, as the seed gold has it
     if token.lower_ != "once" or _in_period(doc, mention.number_end):
-        return None  # "once a week", "once this year": how many times in a period is a rate, a claim
+        return None  # "once this year": how many times in one stated period is a count, a claim
     # "once" before its verb means "formerly" or opens a clause ("once it closes"); after it, it counts
     previous = _before(doc, mention.number_start)
     formerly = (token.head.i > token.i and token.head.pos_ in ("VERB", "AUX", "ADJ", "NOUN")) or (
@@ -423,10 +425,21 @@ def _frequency(doc: Doc, mention: Mention, _facts) -> str | None:
 
 
 def _in_period(doc: Doc, index: int) -> bool:
-    """Whether a period of time follows: "a week", "every year", "this month", "per day"."""
+    """Whether one stated period of time follows: "this month", "that year", "last week"."""
     words = doc[index:index + 2]
-    return len(words) == 2 and words[0].lower_ in ("a", "an", "per", "every", "each", "this", "that", "last") \
-        and words[1].lower_ in TIME_UNITS
+    return len(words) == 2 and words[0].lower_ in ("this", "that", "last") and words[1].lower_ in TIME_UNITS
+
+
+_REGULARLY = {"a", "an", "per", "every", "each"}
+_PERIODIC = {"hourly", "daily", "nightly", "weekly", "fortnightly", "monthly", "quarterly", "yearly", "annually"}
+
+
+def _how_often(doc: Doc, index: int) -> bool:
+    """Whether a recurring period follows: "a week", "per day", "every year", "weekly"."""
+    words = doc[index:index + 2]
+    if len(words) and words[0].lower_ in _PERIODIC:
+        return True
+    return len(words) == 2 and words[0].lower_ in _REGULARLY and words[1].lower_ in TIME_UNITS
 
 
 # Words that make a number into a designation: "a .45-caliber handgun", "a 12-gauge shotgun".
