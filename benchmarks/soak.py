@@ -12,6 +12,7 @@ It prints crashes (a crawl killed by a signal, a traceback, an exit code other t
 kind, "database is locked" counts (crawl stderr and reader responses), the peak RSS of a crawl's
 process tree, and articles lost (a healthy page the server sent in full that is not stored, or an
 article count that fell) or duplicated (one text or one URL stored twice). The last line is JSON.
+It exits 1 when any of those is not zero, so a script can gate on it.
 
     .venv/bin/python benchmarks/soak.py [--quick] [--feeds 300] [--pages 10] [--crawls 5] [--seed 1]
 """
@@ -331,11 +332,18 @@ def main() -> None:
             reader.join(timeout=60)
             datasette.terminate()
             datasette.wait(timeout=30)
-        report(args, feeds_count, runs, counts, reader, audit(db, FaultySite.served.healthy_pages))
+        figures = report(args, feeds_count, runs, counts, reader, audit(db, FaultySite.served.healthy_pages))
+    sys.exit(1 if failed(figures) else 0)
+
+
+def failed(figures: dict) -> bool:
+    """Whether the soak found what it exists to catch: a crash, a lock, a lost or doubled article."""
+    return bool(figures["crashes"] or figures["database_locked"] or figures["articles_lost"]
+                or figures["articles_duplicated"] or figures["reader_failures"])
 
 
 def report(args: argparse.Namespace, feeds: int, runs: list[CrawlRun], counts: list[int], reader: Reader,
-           found: dict) -> None:
+           found: dict) -> dict:
     fell = sum(1 for before, after in itertools.pairwise(counts) if after < before)
     figures = {
         "feeds": feeds, "pages": feeds * args.pages, "crawls": len(runs), "seed": args.seed,
@@ -355,6 +363,7 @@ def report(args: argparse.Namespace, feeds: int, runs: list[CrawlRun], counts: l
     if found["lost_examples"]:
         print(f"{'lost, for example':20} {found['lost_examples']}")
     print(json.dumps(figures))
+    return figures
 
 
 if __name__ == "__main__":

@@ -308,7 +308,8 @@ def extract(sources: tuple[str, ...], output_format: str, quantities: bool, feed
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also learn from the reviewers' verdicts in this database.")
 @click.option("--corpus", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder of the labelled articles' texts (default: $CLAIMWATCH_CORPUS or ../shared/corpus/html).")
+              help="Folder of the labelled articles' texts (default: $CLAIMWATCH_CORPUS or ../shared/corpus/html; "
+                   "the PolNeAR texts: $CLAIMWATCH_POLNEAR or ../shared/eval/polnear-train).")
 @feeds_option
 @model_option
 @friendly_errors
