@@ -237,7 +237,11 @@ def _framing_period(doc: Doc, mention: Mention) -> str | None:
 def _age(doc: Doc, mention: Mention, _facts) -> str | None:
     if mention.unit in ("year", "years") and _is_old(doc, mention.end):
         return "age"
-    if mention.form != "number" or mention.currency or mention.percent or mention.unit:
+    if mention.currency or mention.percent or mention.unit:
+        return None
+    if _aged(doc[mention.number_start]):
+        return "age"
+    if mention.form != "number":
         return None
     before, after = _before(doc, mention.number_start), _after(doc, mention.number_end)
     named = _before(doc, mention.number_start, 2)
@@ -259,6 +263,14 @@ def _described_person(doc: Doc, mention: Mention, named: Token) -> bool:
     whole = mention.value is not None and mention.value == int(mention.value)
     return (named.tag_ == "NN" and whole and after is not None and after.text == "," and verb is not None
             and verb.pos_ in ("VERB", "AUX") and doc[mention.number_start].dep_ == "appos")
+
+
+def _aged(token: Token) -> bool:
+    """"two daughters aged 11 and 7", "children ages 5 to 12": the figures after "aged" are ages."""
+    while token.dep_ == "conj" and token.head.i < token.i:
+        token = token.head
+    previous = _before(token.doc, token.i)
+    return previous is not None and previous.lower_ in ("aged", "ages")
 
 
 def _is_old(doc: Doc, index: int) -> bool:
@@ -324,11 +336,36 @@ def _follows_name(doc: Doc, index: int) -> bool:
 def _format(doc: Doc, mention: Mention, _facts) -> str | None:
     """"a 4K TV", "an 8K screen", "a 5k run": one digit glued to a K before a singular noun names a
     format or a race; "10K views" counts."""
-    if mention.form != "number" or mention.currency or mention.number_end - mention.number_start != 2:
+    if mention.currency or mention.percent:
+        return None
+    if _lettered_name(doc, mention):
+        return "name"
+    if mention.form != "number" or mention.number_end - mention.number_start != 2:
         return None
     figure, scale, after = doc[mention.number_start], doc[mention.number_end - 1], _after(doc, mention.number_end)
     glued = scale.lower_ == "k" and not figure.whitespace_ and len(figure.text) == 1
     return "name" if glued and (after is None or after.tag_ in ("NN", "NNP") or after.is_punct) else None
+
+
+# Capital letters that are no unit or scale a news figure takes ("5C", "9V", "2L", "3X" and "5K" are)
+_LETTERED = re.compile(r"^\d[DGMS]$")
+
+
+def _lettered_name(doc: Doc, mention: Mention) -> bool:
+    """"3D printers", "a 5G network", "worked at 3M": one digit written together with a capital letter that is
+    no scale of it names a format, a product or a company (the unit table reads debye, gauss and molar there);
+    "3M units" before a plural noun may count millions."""
+    figure = doc[mention.number_start]
+    if mention.number_end - mention.number_start != 1:
+        return False
+    if _LETTERED.match(figure.text):
+        return True
+    letter = _after(doc, mention.number_end)
+    glued = letter is not None and not figure.whitespace_ and len(figure.text) == 1 and figure.is_digit
+    if not glued or not _LETTERED.match(figure.text + letter.text):
+        return False
+    following = _after(doc, letter.i + 1)
+    return following is None or following.tag_ not in ("NNS", "NNPS")
 
 
 def _glued_name(doc: Doc, hyphen: int) -> bool:
@@ -389,6 +426,8 @@ def _is_anaphora(doc: Doc, mention: Mention, token: Token) -> bool:
 def _is_indefinite_one(token: Token) -> bool:
     """"one witness said", "one person who attended", "one electrocuted": "one" as an article or pronoun."""
     noun = token.head
+    if token.dep_ == "nummod" and noun.dep_ == "npadvmod" and noun.i < noun.head.i and noun.tag_ == "NN":
+        return True  # "One holiday season, he": a time the story opens on, like "one day"
     if token.dep_ != "nummod" or noun.pos_ not in ("NOUN", "PROPN") or noun.i < token.i:
         return token.dep_ not in ("quantmod", "compound") and (
             noun.pos_ not in ("NOUN", "PROPN", "NUM") or noun.i < token.i)

@@ -230,6 +230,37 @@ def test_exclusions_say_why(nlp, text, number, reason):
     assert only(nlp, text, number).excluded == reason
 
 
+@pytest.mark.parametrize(
+    ("text", "number", "reason"),
+    [
+        ("She spent a decade as a chemist at 3M before she retired.", "3", "name"),
+        ("A 3M spokesperson declined to comment.", "3", "name"),
+        ("The carrier switched on its 5G network in the capital.", "5", "name"),
+        ("The library lends 3D printers to its members.", "3D", "name"),
+        ("The family has two sons aged 14 and 9.", "14", "age"),
+        ("The family has two sons aged 14 and 9.", "9", "age"),
+        ("The camp takes children ages 6 to 11 each summer.", "6 to 11", "age"),
+        ("One rainy weekend, the whole village turned out for the fair.", "One", "pronoun"),
+    ],
+)
+def test_names_ages_and_story_openers_are_not_claims(nlp, text, number, reason):
+    assert only(nlp, text, number).excluded == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("The factory shipped 3M units last quarter.", "3"),
+        ("The temperature fell to 5C overnight.", "5C"),
+        ("Each member aged 14 pays 20 dollars a year.", "20 dollars"),
+        ("The striker played one season at the club.", "one"),
+        ("The family has two sons aged 14 and 9.", "two"),
+    ],
+)
+def test_counts_beside_names_and_ages_stay_claims(nlp, text, number):
+    assert only(nlp, text, number).excluded is None
+
+
 def test_phone_numbers_are_excluded_whole(nlp):
     found = quantities(nlp, "Readers can call 555-201-7788 with tips.")
     assert found and {q.excluded for q in found} == {"phone"}
