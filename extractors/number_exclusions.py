@@ -34,7 +34,7 @@ _LABEL_NOUNS = {
     "figure", "table", "room", "gate", "platform", "route", "highway", "interstate", "flight", "level", "phase",
     "stage", "step", "category", "grade", "episode", "season", "version", "model", "volume", "issue", "act",
     "amendment", "rule", "resolution", "line", "row", "seat", "ward", "district", "precinct", "unit", "block",
-    "lot", "apartment", "suite", "building", "bus", "channel", "track", "exit", "title", "part",
+    "lot", "apartment", "suite", "building", "bus", "channel", "track", "exit", "title", "part", "local",
 }
 _FRAME_WORDS = {"first", "last", "past", "next", "final", "opening", "closing"}
 # "five years later", "a month after": a jump in the story's timeline, not an amount
@@ -321,7 +321,9 @@ def _follows_name(doc: Doc, index: int) -> bool:
         before = _before(doc, index, 2)
         if before is not None and before.is_alpha and len(before) <= 3 and before.text[0].isupper():
             return True  # "F-35", "Su-57"
-    if before is not None and before.lower_ in _LABEL_NOUNS and before.pos_ in ("NOUN", "PROPN"):
+    # "members of Local 90": capitalised inside a sentence, even a word tagged as an adjective is a name's head
+    capitalised = before is not None and before.text[:1].isupper() and not before.is_sent_start
+    if before is not None and before.lower_ in _LABEL_NOUNS and (before.pos_ in ("NOUN", "PROPN") or capitalised):
         return True
     # "iPhone 11", "S&P 500": a name may be capitalised inside and hold an ampersand
     if before is None or not before.text.replace("&", "").isalpha() or before.text.islower() or _is_month(before):

@@ -241,6 +241,8 @@ def test_exclusions_say_why(nlp, text, number, reason):
         ("The family has two sons aged 14 and 9.", "9", "age"),
         ("The camp takes children ages 6 to 11 each summer.", "6 to 11", "age"),
         ("One rainy weekend, the whole village turned out for the fair.", "One", "pronoun"),
+        ("But Local 12 members voted to strike on Friday.", "12", "name"),
+        ("The drivers of Teamsters Local 705 ratified the deal.", "705", "name"),
     ],
 )
 def test_names_ages_and_story_openers_are_not_claims(nlp, text, number, reason):
@@ -255,6 +257,7 @@ def test_names_ages_and_story_openers_are_not_claims(nlp, text, number, reason):
         ("Each member aged 14 pays 20 dollars a year.", "20 dollars"),
         ("The striker played one season at the club.", "one"),
         ("The family has two sons aged 14 and 9.", "two"),
+        ("Local 40 schools closed early because of the storm.", "40"),
     ],
 )
 def test_counts_beside_names_and_ages_stay_claims(nlp, text, number):
