@@ -174,8 +174,8 @@ def link_texts(tree: etree._Element) -> set[str]:
 
 
 def _blocks(element: etree._Element, kind: str = "p") -> Iterator[tuple[str, str]]:
-    # Every block becomes its own paragraph: a paragraph, a heading, a list item, a line broken by
-    # <lb/>, a quotation, and the loose text of a division between them.
+    # Every block becomes its own paragraph: a paragraph, a heading, a list item, a table row, a line
+    # broken by <lb/>, a quotation, and the loose text of a division between them.
     pieces = [element.text or ""]
     for child in element.iterchildren():
         if not isinstance(child.tag, str):
@@ -184,10 +184,17 @@ def _blocks(element: etree._Element, kind: str = "p") -> Iterator[tuple[str, str
             pieces += [_inline_text(child), child.tail or ""]
         else:
             yield from _lines(kind, pieces)
-            if not (child.tag == "quote" and _EMBEDDED_POST.search("".join(child.itertext()))):
+            if child.tag == "row":
+                yield from _lines("p", [_row_text(child)])
+            elif not (child.tag == "quote" and _EMBEDDED_POST.search("".join(child.itertext()))):
                 yield from _blocks(child, child.tag if child.tag in ("head", "quote") else "p")
             pieces = [child.tail or ""]
     yield from _lines(kind, pieces)
+
+
+def _row_text(row: etree._Element) -> str:
+    # A table row reads as one line, its cells in order ("Larry Smith 63 85%"), as the true body texts give it.
+    return " ".join(" ".join("".join(cell.itertext()).split()) for cell in row.iter("cell"))
 
 
 def _inline_text(element: etree._Element) -> str:

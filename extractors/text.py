@@ -12,6 +12,8 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 import trafilatura
+from lxml import etree
+from trafilatura.settings import Document
 from w3lib.encoding import html_to_unicode
 
 from extractors.language import decide_language
@@ -182,13 +184,7 @@ def _trafilatura(html: str, url: str | None) -> dict[str, str | None]:
         links = link_texts(tree)
         for box in furniture_boxes(tree):
             box.drop_tree()
-        # No deduplicate: trafilatura's cache spans every page the process has seen, so a crawl or
-        # `reprocess` would find a page it met before empty. Formatting keeps headings and list items
-        # apart in the tree, so each becomes its own paragraph.
-        document = trafilatura.bare_extraction(
-            tree, url=url, with_metadata=True, include_comments=False, include_tables=False, deduplicate=False,
-            include_formatting=True,
-        )
+        document = _bare_extraction(tree, url)
         if not document:
             return dict.fromkeys(("text", "title", "author", "date", "sitename", "url", "language"))
         # Blank lines between paragraphs keep spaCy from running a headline into the first sentence.
@@ -197,6 +193,35 @@ def _trafilatura(html: str, url: str | None) -> dict[str, str | None]:
                       ("title", "author", "date", "sitename", "url", "language")})
         del document, tree
     return found
+
+
+def _bare_extraction(tree: etree._Element, url: str | None) -> Document | None:
+    # Tables inside the story are its data (a stat sheet, a results table) and stay, a row to a line;
+    # tables in boxes went with the boxes. A page laid out in a table (the whole story in one cell) is
+    # read as if the table were not there, as trafilatura reads it without tables.
+    if tree.find(".//table") is not None:
+        document = _trafilatura_body(tree, url, include_tables=True)
+        if document is None or not _layout_table(document.body):
+            return document
+    return _trafilatura_body(tree, url, include_tables=False)
+
+
+def _trafilatura_body(tree: etree._Element, url: str | None, include_tables: bool) -> Document | None:
+    # No deduplicate: trafilatura's cache spans every page the process has seen, so a crawl or
+    # `reprocess` would find a page it met before empty. Formatting keeps headings and list items
+    # apart in the tree, so each becomes its own paragraph. bare_extraction works on its own copy.
+    return trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=include_tables,
+        deduplicate=False, include_formatting=True,
+    )
+
+
+def _layout_table(body: etree._Element) -> bool:
+    """True when a table cell holds a page's layout (headings, paragraphs, other tables) rather than a datum."""
+    return any(
+        next(cell.iter("head", "table"), None) is not None or sum(1 for _ in cell.iter("p")) > 1
+        for cell in body.iter("cell")
+    )
 
 
 def _paywalled(html: str) -> bool | None:

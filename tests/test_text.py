@@ -123,6 +123,28 @@ def test_a_fact_box_is_left_out():
     assert paragraphs(html) == [*_STORY[:2], "What happens next", *_STORY[2:]]
 
 
+def test_a_table_in_the_story_stays_a_row_to_a_line_and_one_in_a_box_goes():
+    table = ("<table><thead><tr><th>School</th><th>Teachers</th><th>Share</th></tr></thead><tbody>"
+             "<tr><td>North High</td><td>120</td><td>40%</td></tr>"
+             "<tr><td>South High</td><td><b>95</b></td><td>32%</td></tr></tbody></table>")
+    sidebar = ("<aside class='related'><table><tr><td>Most read</td><td>Mayor opens new bridge</td></tr>"
+               "<tr><td>Trending</td><td>Storm hits the coast</td></tr></table></aside>")
+    html = page(*(f"<p>{s}</p>" for s in _STORY[:2]), table, sidebar, *(f"<p>{s}</p>" for s in _STORY[2:]))
+    assert paragraphs(html) == [*_STORY[:2], "School Teachers Share", "North High 120 40%", "South High 95 32%",
+                                *_STORY[2:]]
+
+
+def test_a_story_laid_out_in_a_table_reads_as_paragraphs():
+    # Older sites (The Space Review) set the whole page in a table: the story is one cell, not a row of data.
+    caption = ("<table><tr><td><img src='core.jpg'><br>The core stage after its engines were installed."
+               "</td></tr></table>")
+    story = "".join(f"<p>{s}</p>" for s in _STORY[:2]) + caption + "".join(f"<p>{s}</p>" for s in _STORY[2:])
+    html = ("<!DOCTYPE html><html lang='en'><head><title>Council approves a record budget</title></head><body>"
+            "<table><tr><td><a href='/'>Home</a></td><td><h1>Council approves a record budget</h1>"
+            f"{story}</td></tr></table></body></html>")
+    assert paragraphs(html) == _STORY
+
+
 def test_an_embedded_tweet_is_left_out():
     text = extract_page((FURNITURE / "thehill-embedded-tweet.html").read_text(encoding="utf-8")).text
     assert "Another wondered why the state bothered to trademark the tagline" in text
