@@ -38,6 +38,16 @@ DATA_NOUNS = frozenset(
     }
 )
 
+# Data nouns that are documents: a document speaks itself ("a Gallup poll found"), so its noun stays in the
+# speaker's name ("Gallup poll"), where data ("National Police statistics") speaks for its owner alone.
+_DOCUMENT_NOUNS = frozenset(
+    {
+        "report", "survey", "study", "poll", "analysis", "review", "audit", "assessment", "testimony", "statement",
+        "letter", "memo", "complaint", "lawsuit", "indictment", "investigation", "inquiry", "probe", "paper", "filing",
+        "document"
+    }
+)
+
 # Possessives too: "his claim", "her campaign's memo" attribute to the person the pronoun stands for.
 _PERSON_PRONOUNS = {"he": "male", "him": "male", "his": "male", "she": "female", "her": "female"}
 _PRONOUN_GENDERS = {"he": "male", "him": "male", "his": "male", "himself": "male",
@@ -171,7 +181,7 @@ class SpeakerResolver:
         if is_data_noun(head):
             owner = _data_owner(head) or self._earlier_owner(head)
             if owner is not None:
-                return self._name_phrase(owner)
+                return _with_document(self._name_phrase(owner), head)
             if _is_bare(head):
                 # "according to one estimate": a document nobody is named behind is no source.
                 return Speaker(head.text, is_person=False, resolved=False, named=False)
@@ -246,12 +256,13 @@ class SpeakerResolver:
         if in_sentence:
             owner = _data_owner(in_sentence[0])
             if owner is not None:
-                return self._name_phrase(owner)
+                return _with_document(self._name_phrase(owner), in_sentence[0])
         paragraph = self._paragraph_of(head.idx)
-        earlier = [owner for noun, owner in self._documents if noun.lemma_.lower() in _POLL_NOUNS
+        earlier = [(noun, owner) for noun, owner in self._documents if noun.lemma_.lower() in _POLL_NOUNS
                    and noun.i < head.i and paragraph - self._paragraph_of(noun.idx) <= 1]
         if earlier:
-            return self._name_phrase(earlier[-1])
+            noun, owner = earlier[-1]
+            return _with_document(self._name_phrase(owner), noun)
         return Speaker(head.text, is_person=False, resolved=False, named=False)
 
     def _organisation(self, entity: Span) -> _Mention | None:
@@ -273,7 +284,10 @@ class SpeakerResolver:
     def _earlier_owner(self, head: Token) -> Token | None:
         # "A report by the IEA found ... According to the report, ...": a definite "the report"
         # goes back to the last report whose author the text named.
-        if not any(child.lower_ in ("the", "this", "that") for child in head.children):
+        # "Monday's poll" is as definite as "the poll".
+        definite = [child for child in head.children
+                    if child.lower_ in _DEFINITES or (child.dep_ == "poss" and child.ent_type_ in ("DATE", "TIME"))]
+        if not definite:
             return None
         lemma = head.lemma_.lower()
         earlier = [owner for noun, owner in self._documents if noun.lemma_.lower() == lemma and noun.i < head.i]
@@ -468,13 +482,21 @@ def is_data_noun(token: Token) -> bool:
     return token.lemma_.lower() in DATA_NOUNS or token.lower_ in DATA_NOUNS
 
 
+def _with_document(owner: Speaker, document: Token) -> Speaker:
+    if document.lemma_.lower() not in _DOCUMENT_NOUNS or not owner.resolved:
+        return owner
+    return Speaker(f"{owner.name} {document.lemma_.lower()}", is_person=False, named=owner.named)
+
+
 def _data_owner(head: Token) -> Token | None:
     # "National Police statistics", "the agency's data", "data collected by X", "figures from X".
+    # "Monday's poll", "last week's report": a time owns nothing.
     before = head.left_edge.i
     if before >= 2 and head.doc[before - 1].lower_ in ("'s", "’s") and head.doc[before - 2].pos_ == "PROPN":
-        return head.doc[before - 2]  # a possessive the parser cut off: "Cooke's earlier testimony"
+        owner = head.doc[before - 2]  # a possessive the parser cut off: "Cooke's earlier testimony"
+        return None if owner.ent_type_ in ("DATE", "TIME") else owner
     for child in head.children:
-        if child.dep_ == "poss" and child.pos_ != "PRON":
+        if child.dep_ == "poss" and child.pos_ != "PRON" and child.ent_type_ not in ("DATE", "TIME"):
             return child
     # "Statistics Canada's labour force survey data": a name anywhere among the modifiers.
     for token in head.subtree:
