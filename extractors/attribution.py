@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span
 
 from extractors.cues import Cue, find_cues, find_signatures, find_speaker_labels
 from extractors.quotation_marks import Quotation, find_quotations
-from extractors.quote_tagger import learned_cues
+from extractors.quote_tagger import with_learned_cues
 from extractors.speakers import Speaker, SpeakerResolver
 from extractors.text import paragraph_bounds
 
@@ -27,7 +27,7 @@ _CONTINUING_OPENERS = frozenset({"also", "additionally", "furthermore", "moreove
 _PERSON_SUBJECTS = frozenset({"he", "she"})
 _GROUP_SUBJECTS = frozenset({"it", "they"})
 _SIGNATURE_DASHES = frozenset({"―", "—", "–", "--"})
-_GAP_AFTER = re.compile(r"^[ \t”\"'’,;:—–-]*$")
+_GAP_AFTER = re.compile(r"(?:[^\S\n]|[”\"'’,;:—–-])*\Z")  # any space but a paragraph break
 # ... and between a cue and the quotation it introduces: `X said: “`, `X told reporters that “`.
 _GAP_BEFORE = re.compile(r"^[^.!?“”\"]{0,40}?(?:[:,—–-]|\bthat)?\s*(?:“|\"|'')?$")
 
@@ -88,8 +88,8 @@ class _Attributor:
         self.resolver = SpeakerResolver(doc, self.paragraph_of, self.quoted)
         signatures = find_signatures(doc, [q.end for q in self.quotations if q.closed])
         cues = find_cues(doc, self.quoted, self.paragraph_of) + signatures + self.labels
-        # The rules are the more precise: the tagger only adds what they found no cue for.
-        cues += learned_cues(doc, cues)
+        # The rules are the more precise: the tagger only adds what they found no content for.
+        cues = with_learned_cues(doc, cues, self.quoted)
         self.cues = sorted(cues, key=lambda cue: cue.cue)
         self.speakers = self._resolve(self.cues)
         self.speakers_by_name = {speaker.name: speaker for speaker in self.speakers.values()}
@@ -157,7 +157,10 @@ class _Attributor:
         # Quotations that share a cue within a paragraph (“A,” she said. “B.”) make one statement.
         groups: dict[tuple[int, int], list[Quotation]] = {}
         previous: tuple[Cue, int] | None = None  # the cue the last quotation went to, and where it ended
+        labelled = [span for cue in self.labels for span in cue.content]
         for index, quotation in enumerate(self.quotations):
+            if any(start < quotation.end and quotation.start < end for start, end in labelled):
+                continue  # a transcript turn quoted whole (`"PENCE: Well, ...`) is its label's
             cue = self._cue_for(quotation) or self._cue_for_chain(index) or self._cue_continued(quotation, previous)
             if cue is None:
                 continue
@@ -210,7 +213,8 @@ class _Attributor:
 
     def _cue_extent(self, cue: Cue) -> tuple[int, int]:
         cue_token, source = self.doc[cue.cue], self.doc[cue.source]
-        first = min(cue_token.idx, source.left_edge.idx)
+        # A signature's name follows its dash, though the parser may hang the quotation under it.
+        first = cue_token.idx if _is_signature(cue) else min(cue_token.idx, source.left_edge.idx)
         last = max(cue_token.idx + len(cue_token.text), source.idx + len(source.text))
         return first, last
 

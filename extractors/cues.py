@@ -18,10 +18,11 @@ LOGGER = logging.getLogger(__name__)
 _CLAUSE_DEPS = frozenset({"ccomp"})
 _RELATIVE_WORDS = frozenset({"which", "who", "whom", "whose"})
 _CLAUSE_PARTS = frozenset({"advcl", "conj", "xcomp", "prep"})
-# `” ― Jane Doe` after a quotation, and `JANE DOE: ` or `Jane Doe: ` opening a paragraph.
+# `” ― Jane Doe` after a quotation, and `JANE DOE: ` or `Jane Doe: ` opening a paragraph (or a
+# transcript's paragraph quoted whole: `"PENCE: Well, ...`).
 _SIGNATURE = re.compile(r"(?:”|\"|'')?\s*([―—–]|--)\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}")
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|me|my|we|we're|us|our)\b")
-_LABEL = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}):\s+(?=\S)")
+_LABEL = re.compile(r"[\"“]?([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}):\s+(?=\S)")
 # Verbs that attribute a definition to their subject ("X defines poverty as living on less than $2").
 _DEFINING_VERBS = frozenset({"define", "classify"})
 # Auxiliaries and tags of a backshifted clause ("were questioned", "had left", "would close").
@@ -65,9 +66,10 @@ def _dash_signature(doc: Doc, text: str, end: int) -> Cue | None:
         return None
     name = doc.char_span(match.end(1), match.end(), alignment_mode="expand")
     dash = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
-    if name is None or dash is None or not all(t.pos_ == "PROPN" or t.is_title for t in name):
+    words = [t for t in name or () if not t.is_punct]  # "― Jane Doe." ends the paragraph with a full stop
+    if not words or dash is None or not all(t.pos_ == "PROPN" or t.is_title for t in words):
         return None
-    return Cue(dash[0].i, name[-1].i, (), dash.text)
+    return Cue(dash[0].i, words[-1].i, (), dash.text)
 
 
 def find_speaker_labels(doc: Doc, paragraphs: list[tuple[int, int]]) -> list[Cue]:

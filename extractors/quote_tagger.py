@@ -6,7 +6,7 @@ import bisect
 import dataclasses
 import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +29,9 @@ _QUOTE_MARKS = frozenset({"“", "”", '"', "''", "``"})
 _ANCESTOR_REACH = 6
 _WINDOW = (-2, -1, 1, 2)
 _NOMINAL = frozenset({"PROPN", "NOUN", "PRON"})
+_BORROWING_DEPS = frozenset({"conj", "advcl", "xcomp", "pcomp"})
+_AFFILIATION_WORDS = frozenset({"from", "of", "at", "with"})
+_FINITE_TAGS = frozenset({"VBD", "VBP", "VBZ", "MD"})
 
 
 @dataclass(frozen=True)
@@ -225,10 +228,30 @@ def _source_head(doc: Doc, cue: Segment, sources: list[Segment]) -> Token | None
     if sources:
         source = _nearest(doc, cue, sources)
         if doc[source.start].sent.start == doc[cue.start].sent.start:
-            return _nominal_head(doc[source.start : source.end])
-    verb = doc[cue.start : cue.end].root
-    subject = next((child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")), None)
-    return subject if subject is not None and subject.pos_ in _NOMINAL else None
+            return _person_before(doc, source.start) or _nominal_head(doc[source.start : source.end])
+    return _subject(doc[cue.start : cue.end].root)
+
+
+def _subject(verb: Token) -> Token | None:
+    # A cue verb borrows the subject of the verb it hangs from: "Clinton leaned in, painting Trump
+    # as ...", "He began by saying ...", "He has promoted X and downplayed Y".
+    for _ in range(_ANCESTOR_REACH):
+        subject = next((child for child in verb.children if child.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None:
+            return subject if subject.pos_ in _NOMINAL else None
+        if verb.dep_ not in _BORROWING_DEPS or verb.head is verb:
+            return None
+        verb = verb.head.head if verb.head.pos_ == "ADP" else verb.head
+    return None
+
+
+def _person_before(doc: Doc, start: int) -> Token | None:
+    # "Matthew O'Connor from [UPS corporate communications] said": a person's affiliation tagged
+    # as the source, the person left out of it. The person speaks.
+    if start < 2 or doc[start - 1].lower_ not in _AFFILIATION_WORDS:
+        return None
+    name = doc[start - 2]
+    return name if name.ent_type_ == "PERSON" else None
 
 
 def _nominal_head(span: Span) -> Token | None:
@@ -246,27 +269,52 @@ def _char_span(doc: Doc, segment: Segment) -> tuple[int, int]:
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
-def learned_cues(doc: Doc, rule_cues: list[Cue]) -> list[Cue]:
-    """The tagger's cues whose cue word and content the rules' cues do not already hold."""
+def with_learned_cues(doc: Doc, rule_cues: list[Cue], quoted: Callable[[int], bool]) -> list[Cue]:
+    """The rules' cues, with the tagger's content where a rule cue has none, and the tagger's other cues.
+
+    A rule cue is left empty when a quotation beside it is its content (`“…,” he said`), but also
+    when its content is a clause the rules do not read (`vowed to …`, `mentioned climate change`):
+    there the tagger's content, if it lies outside quotation marks, fills it under the rules' source.
+    Such content is mostly a commitment or a topic ("agreed to inject $6.5 billion"), so it is kept
+    as a stance: a quote, but no speaker for the figures in it.
+    """
     tagger = load_tagger()
     if tagger is None:
-        return []
-    taken = {cue.cue for cue in rule_cues}
+        return rule_cues
+    by_word = {cue.cue: cue for cue in rule_cues}
     covered = [span for cue in rule_cues for span in cue.content]
-    found = [cue for cue in tagger.cues(doc) if cue.cue not in taken and not _overlaps(cue.content, covered)]
-    return [cue if _reports(doc[cue.cue]) else dataclasses.replace(cue, stance=True) for cue in found]
+    filled, added = {}, []
+    for cue in tagger.cues(doc):
+        if _overlaps(cue.content, covered):
+            continue
+        rule = by_word.get(cue.cue)
+        if rule is None:
+            added.append(dataclasses.replace(cue, stance=not _reports(doc, cue)))
+        elif not rule.content and not any(quoted(start) for start, _ in cue.content):
+            filled[cue.cue] = dataclasses.replace(rule, content=cue.content, stance=True)
+    return [filled.get(cue.cue, cue) for cue in rule_cues] + added
 
 
-def _reports(cue: Token) -> bool:
+def _reports(doc: Doc, cue: Cue) -> bool:
     # PolNeAR counts beliefs, expectations and charges as attributions ("is expected to spend",
     # "was found guilty of"); only an active reporting verb puts a figure in its source's mouth,
     # so the others are kept as stances, which give no claim a speaker.
-    lemma = cue.lemma_.lower()
-    if lemma == "point" and not any(child.lower_ == "out" for child in cue.children):
+    verb = doc[cue.cue]
+    lemma = verb.lemma_.lower()
+    if lemma == "according":
+        return True
+    if lemma not in SPEECH_VERBS or (lemma == "point" and not any(child.lower_ == "out" for child in verb.children)):
         return False
-    if lemma not in SPEECH_VERBS:
-        return lemma == "according"
-    return not any(child.dep_ in ("auxpass", "nsubjpass") for child in cue.children)
+    if any(child.dep_ in ("auxpass", "nsubjpass") for child in verb.children):
+        return False
+    return verb.tag_ in _FINITE_TAGS or _governs_a_clause(doc, verb, cue.content)
+
+
+def _governs_a_clause(doc: Doc, verb: Token, content: tuple[tuple[int, int], ...]) -> bool:
+    # A verb without tense borrows its subject, and reports only a clause of its own: "began by
+    # saying he would ...", not "After agreeing to a price of $20, Heidnik took her ...".
+    tokens = (t for start, end in content for t in doc.char_span(start, end, alignment_mode="expand") or ())
+    return any(t.tag_ in _FINITE_TAGS and verb in t.ancestors for t in tokens)
 
 
 def _overlaps(spans: tuple[tuple[int, int], ...], others: list[tuple[int, int]]) -> bool:

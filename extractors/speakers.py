@@ -377,9 +377,10 @@ def _is_salient(root: Token) -> bool:
 
 
 def _in_subject(root: Token) -> bool:
+    # The agent of a passive is its logical subject: "a forecast drawn up by the Storm Prediction Center".
     while root.dep_ in _INSIDE_SUBJECT and root.head.i != root.i:
         root = root.head
-    return root.dep_ in ("nsubj", "nsubjpass")
+    return root.dep_ in ("nsubj", "nsubjpass", "agent")
 
 
 def _is_description(head: Token) -> bool:

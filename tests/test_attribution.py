@@ -157,9 +157,61 @@ def test_cue_inserted_in_the_middle_of_the_content(speaker_of):
     assert speaker_of(text, "25,000") == "Lena Ortiz"
 
 
-def test_dash_signed_quotation(parse):
-    quotes = find_quotes(parse("“I have voted in every election since I was eighteen.” ― Maria Gonzalez"))
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“I have voted in every election since I was eighteen.” ― Maria Gonzalez",
+        "“I have voted in every election since I was eighteen.”\u00a0― Maria Gonzalez.",
+    ],
+)
+def test_dash_signed_quotation(parse, text):
+    quotes = find_quotes(parse(text))
     assert [quote.speaker for quote in quotes] == ["Maria Gonzalez"]
+
+
+def test_each_signed_quotation_of_a_list_is_its_own_signers(parse):
+    text = (
+        "“I have voted in every election since I was eighteen.”\u00a0― Maria Gonzalez.\n"
+        "“We can build a better city than this one together.” ― Steve Quinlan."
+    )
+    assert [quote.speaker for quote in find_quotes(parse(text))] == ["Maria Gonzalez", "Steve Quinlan"]
+
+
+def test_a_transcript_quoted_turn_by_turn(parse, speaker_of):
+    text = (
+        '"WALLACE: Will she be there at the debate tomorrow night?\n'
+        '"PENCE: Well, look, she will not be attending the debate.\n'
+        '"WALLACE: Governor, I have to ask you again about it.\n'
+        '"PENCE: We said that 40 percent of them agree.'
+    )
+    assert [quote.speaker for quote in find_quotes(parse(text))] == ["WALLACE", "PENCE", "WALLACE", "PENCE"]
+    assert speaker_of(text, "40 percent") == "PENCE"
+
+
+def test_the_tagger_fills_a_cue_the_rules_read_no_content_for(parse):
+    text = "Senator Ann Fry vowed to hire 5,000 more border agents."
+    doc = parse(text)
+    quotes = find_quotes(doc)
+    assert [(quote.speaker, quote.stance) for quote in quotes] == [("Ann Fry", True)]
+    assert "hire 5,000" in quotes[0].text
+    start = text.index("5,000")
+    assert speaker_at(doc, quotes, start, start + 5) is None  # a promise, not a figure she reports
+
+
+def test_a_person_speaks_for_the_organisation_they_are_from(speaker_of):
+    text = (
+        "When asked about these conditions at Local 90, Matthew O’Connor from UPS corporate communications said, "
+        "“We don’t want any of our employees to work six days in a row.”\n\n"
+        "“No one could have predicted a 40 percent rise in volume,” he continued."
+    )
+    assert speaker_of(text, "six days") == "Matthew O’Connor"
+    assert speaker_of(text, "40 percent") == "Matthew O’Connor"
+
+
+def test_a_verb_without_tense_borrows_its_subject_only_for_a_clause_of_its_own(parse, speaker_of):
+    text = "Dean appeared on MSNBC on Tuesday and began by saying he would never diagnose anyone on television."
+    assert [(quote.speaker, quote.stance) for quote in find_quotes(parse(text))] == [("Dean", False)]
+    assert speaker_of("After agreeing to a price of $20, Heidnik took her back to his house.", "$20") is None
 
 
 def test_statements_come_in_text_order_with_their_cues(parse):
@@ -226,6 +278,8 @@ def test_it_and_its_go_back_to_the_organisation_the_text_is_about(speaker_of, te
          "8 percent", "Volkswagen"),
         ("The National Weather Service issued a warning on Sunday. The agency warns that hail over two inches "
          "is possible.", "two inches", "National Weather Service"),
+        ("Cities face a severe-weather risk drawn up by the National Weather Service’s Storm Prediction Center. "
+         "The agency warns that hail over two inches is possible.", "two inches", "National Weather Service"),
         ("Communications Minister Fahmi Fadzil said the trip cost RM6 million.\n\n“The firms paid 73 per cent "
          "of the cost,” the government spokesman said.", "73 per cent", "Fahmi Fadzil"),
         ("An analysis led by researchers at Stanford University found that 30 percent of the lakes had shrunk.",
