@@ -16,6 +16,7 @@ from extractors.words import DATA_VERBS, OBJECT_VERBS, SPEECH_VERBS, STANCE_VERB
 LOGGER = logging.getLogger(__name__)
 
 _CLAUSE_DEPS = frozenset({"ccomp"})
+_DASHES = frozenset({"--", "—", "–", "―", "-"})
 _RELATIVE_WORDS = frozenset({"which", "who", "whom", "whose"})
 _CLAUSE_PARTS = frozenset({"advcl", "conj", "xcomp", "prep"})
 # `” ― Jane Doe` after a quotation, and `JANE DOE: ` or `Jane Doe: ` opening a paragraph (or a
@@ -192,8 +193,13 @@ class _CueFinder:
 
     def _subject(self, verb: Token) -> Token | None:
         # "X said", "said X", and verbs that borrow their subject: "criticised ..., saying", "and added".
-        for child in verb.children:
-            if child.dep_ == "nsubj":
+        subjects = [child for child in verb.children if child.dep_ == "nsubj"]
+        if subjects and all(_is_dateline(subject) for subject in subjects):
+            # "WASHINGTON -- President Obama, ..., said": the parser made the dateline the subject.
+            named = [child for child in subjects[0].children if child.dep_ == "appos"]
+            return named[0] if named else None
+        for child in subjects:
+            if not _is_dateline(child):
                 return child if not self.quoted(child.idx) else self._phrase_before(verb)
         if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.pos_ in ("VERB", "AUX") and verb.head.i < verb.i:
             return self._subject(verb.head)
@@ -217,6 +223,14 @@ class _CueFinder:
         aside = {t.i for t in content if _is_aside(t) and not _inside_subject(t) for t in t.subtree}
         kept = [t for t in self._kept(content, cue) if t.i not in aside]
         return Cue(cue.i, source.i, _spans(kept), words)
+
+
+def _is_dateline(token: Token) -> bool:
+    # "WASHINGTON --", "LONDON —" opening a story: a place in capitals, then a dash.
+    doc = token.doc
+    opens = token.i == 0 or "\n" in doc[token.i - 1].text_with_ws or doc[token.i - 1].is_space
+    following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    return opens and token.is_upper and len(token.text) > 1 and following is not None and following.text in _DASHES
 
 
 def _name_beside(verb: Token) -> Token | None:

@@ -208,6 +208,18 @@ def test_a_person_speaks_for_the_organisation_they_are_from(speaker_of):
     assert speaker_of(text, "40 percent") == "Matthew O’Connor"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("WASHINGTON -- President Obama, opening the museum on Saturday, said it drew 7,000 visitors.", "Obama"),
+        ("Rain fell all day.\nLONDON — The prime minister said on Monday that 7,000 homes were flooded.",
+         "prime minister"),
+    ],
+)
+def test_a_dateline_is_no_speaker(speaker_of, text, expected):
+    assert speaker_of(text, "7,000") == expected
+
+
 def test_a_verb_without_tense_borrows_its_subject_only_for_a_clause_of_its_own(parse, speaker_of):
     text = "Dean appeared on MSNBC on Tuesday and began by saying he would never diagnose anyone on television."
     assert [(quote.speaker, quote.stance) for quote in find_quotes(parse(text))] == [("Dean", False)]
