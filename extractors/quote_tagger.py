@@ -285,14 +285,41 @@ def with_learned_cues(doc: Doc, rule_cues: list[Cue], quoted: Callable[[int], bo
     covered = [span for cue in rule_cues for span in cue.content]
     filled, added = {}, []
     for cue in tagger.cues(doc):
+        rule = by_word.get(cue.cue)
+        if rule is not None and rule.content and _extends(doc, cue, rule, covered):
+            filled[cue.cue] = dataclasses.replace(rule, content=cue.content)
+            continue
         if _overlaps(cue.content, covered):
             continue
-        rule = by_word.get(cue.cue)
         if rule is None:
             added.append(dataclasses.replace(cue, stance=not _reports(doc, cue)))
         elif not rule.content and not any(quoted(start) for start, _ in cue.content):
             filled[cue.cue] = dataclasses.replace(rule, content=cue.content, stance=True)
     return [filled.get(cue.cue, cue) for cue in rule_cues] + added
+
+
+def _extends(doc: Doc, learned: Cue, rule: Cue, covered: list[tuple[int, int]]) -> bool:
+    # The tagger read on past where the rules stopped ("wanted to speak “directly to white people”
+    # and let them know that ..."): its content holds the rules' and stays under the cue word, so it
+    # never takes in the clause the cue hangs from ("Three cases were found, though officials say ...").
+    if not all(any(a <= start and end <= b for a, b in learned.content) for start, end in rule.content):
+        return False
+    governed = {t.i for t in doc[learned.cue].subtree}
+    tokens = [t for a, b in learned.content for t in doc.char_span(a, b, alignment_mode="expand") or ()]
+    if not all(t.i in governed for t in tokens if not t.is_punct):
+        return False
+    if _past(doc[learned.cue]) and any(t.tag_ in ("VBP", "VBZ") and not _inside(t, rule.content) for t in tokens):
+        return False  # "Police said 12 were arrested, and the city has 40 officers": the present is the writer's
+    others = [span for span in covered if span not in rule.content]
+    return not _overlaps(learned.content, others)
+
+
+def _past(verb: Token) -> bool:
+    return verb.tag_ == "VBD" or any(child.dep_ == "aux" and child.tag_ == "VBD" for child in verb.children)
+
+
+def _inside(token: Token, spans: tuple[tuple[int, int], ...]) -> bool:
+    return any(start <= token.idx < end for start, end in spans)
 
 
 def _reports(doc: Doc, cue: Cue) -> bool:

@@ -198,6 +198,12 @@ def test_the_tagger_fills_a_cue_the_rules_read_no_content_for(parse):
     assert speaker_at(doc, quotes, start, start + 5) is None  # a promise, not a figure she reports
 
 
+def test_the_tagger_reads_a_report_on_where_the_rules_stop(speaker_of):
+    assert speaker_of("Pakistan says a child was killed and 2 people injured in attack", "2 people") == "Pakistan"
+    text = "Three cases of plague have been diagnosed in China, though officials say the risk is low."
+    assert speaker_of(text, "Three") is None  # the clause the cue hangs from is the writer's
+
+
 def test_a_person_speaks_for_the_organisation_they_are_from(speaker_of):
     text = (
         "When asked about these conditions at Local 90, Matthew O’Connor from UPS corporate communications said, "
