@@ -45,6 +45,15 @@ _READER_CALLS = re.compile(
     r"|sign up (?:for|to) (?:our|the)|subscribe (?:to|now)|click here (?:to|for)|don'?t miss (?:out|a)"
     r"|(?:this|the) (?:article|story) (?:was|is) (?:originally )?(?:published|updated)|share this (?:article|story))\b",
     re.IGNORECASE)
+# A pitch to the reader anywhere in a short line: a subscription or newsletter ("You can also subscribe
+# to this newsletter here", "sign up for our newsletters so we can keep you informed"), or an offer
+# ("Get in-depth reporting for only N$85 a month").
+_PITCH = re.compile(r"\b(?:sign up (?:for|to|now|today|here)|subscribe (?:to (?:our|this)|now|today|here)"
+                    r"|(?:our|this|free|daily|weekly) newsletters?)\b"
+                    r"|\bfor (?:only|just) \S*\d[\d.,]*\S* (?:a|per) (?:day|week|month|year)\b", re.IGNORECASE)
+_TO_THE_READER = re.compile(r"\b(?:you|your)\b|^(?:get|join|subscribe|try|unlock|enjoy|start|sign up|become)\b",
+                            re.IGNORECASE)
+_MAX_PITCH_WORDS = 30
 # The sign-off of a wire story and the page's small print: who reported and edited it, how to reach
 # them, the copyright line.
 _SIGN_OFF = re.compile(
@@ -220,6 +229,8 @@ def is_furniture(line: str, title: str | None = None) -> bool:
     if any(pattern.match(line) for pattern in (_FURNITURE_OPENERS, _READER_CALLS, _CAPTION_OPENER)):
         return True
     if _EMBEDDED_POST.search(line) or _SIGN_OFF.match(line) or _TIME_STAMP.match(line):
+        return True
+    if len(words) <= _MAX_PITCH_WORDS and _PITCH.search(line) and _TO_THE_READER.search(line):
         return True
     if _CONTACT.search(line) and len(words) <= _MAX_CONTACT_WORDS:
         return True

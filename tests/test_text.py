@@ -169,6 +169,17 @@ def test_promoted_headlines_and_related_story_teasers_are_left_out():
     assert paragraphs(html) == _STORY
 
 
+def test_a_pitch_to_the_reader_inside_the_story_is_left_out():
+    subscriber = "If you subscribe to the service, your bill rises 10 percent, the company said."
+    html = page(f"<p>{_STORY[0]}</p>", f"<p>{_STORY[1]}</p>",
+                "<p>You can also subscribe to this newsletter here, and get 10 stories each morning.</p>",
+                f"<p>{_STORY[2]}</p>",
+                "<p>Stay informed with The Daily Example, your source for news. "
+                "Get in-depth reporting for only $5 a month.</p>",
+                f"<p>{_STORY[3]}</p>", f"<p>{subscriber}</p>")
+    assert paragraphs(html) == [*_STORY, subscriber]
+
+
 def test_no_sentence_runs_across_a_paragraph(nlp):
     html = page("<h2>Record budget</h2>", f"<p>{_STORY[0]}</p>", "<h2>Teachers and roads</h2>",
                 f"<p>{_STORY[1]}</p>", "<p>Under the plan</p>", f"<p>{_STORY[2]}</p>")
