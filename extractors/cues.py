@@ -17,6 +17,8 @@ LOGGER = logging.getLogger(__name__)
 
 _CLAUSE_DEPS = frozenset({"ccomp"})
 _DASHES = frozenset({"--", "—", "–", "―", "-"})
+_OPENING_MARKS = frozenset({"“", '"', "``"})
+_LEAD_IN_MARKS = frozenset({"—", "–", "--", ":"})
 _RELATIVE_WORDS = frozenset({"which", "who", "whom", "whose"})
 _CLAUSE_PARTS = frozenset({"advcl", "conj", "xcomp", "prep"})
 # `” ― Jane Doe` after a quotation, and `JANE DOE: ` or `Jane Doe: ` opening a paragraph (or a
@@ -171,7 +173,19 @@ class _CueFinder:
         if is_respondents(source):
             # "62 percent of Americans said ...": the share polled is part of what the poll found.
             content += list(source.subtree)
+        content = self._after_lead_in(content, verb)
         return self._cue(verb, source, content, verb.text + (" out" if lemma == "point" else ""))
+
+    def _after_lead_in(self, content: list[Token], verb: Token) -> list[Token]:
+        # "Sondland has amended his testimony once — “I now do recall,” he said": the parser may hang
+        # the writer's lead-in on the cue that follows the quotation it introduces with a dash or colon.
+        doc = self.doc
+        for token in sorted((t for t in content if t.i < verb.i), key=lambda t: t.i):
+            if token.i >= 2 and self.quoted(token.idx) and doc[token.i - 1].text in _OPENING_MARKS:
+                if doc[token.i - 2].text in _LEAD_IN_MARKS:
+                    return [t for t in content if t.i >= token.i - 1]
+                break
+        return content
 
     def _stance_verb(self, verb: Token) -> Cue | None:
         source = self._subject(verb)

@@ -204,6 +204,13 @@ def test_the_tagger_reads_a_report_on_where_the_rules_stop(speaker_of):
     assert speaker_of(text, "Three") is None  # the clause the cue hangs from is the writer's
 
 
+def test_a_lead_in_before_a_dash_and_a_quotation_is_the_writers(speaker_of):
+    text = ("Sondland testified for hours. Yet Sondland has amended his testimony once — “I now do recall,” "
+            "he said. Sales fell 12 percent in the quarter, “the worst in a decade,” Jane Roe said.")
+    assert speaker_of(text, "once") is None
+    assert speaker_of(text, "12 percent") == "Jane Roe"
+
+
 def test_a_person_speaks_for_the_organisation_they_are_from(speaker_of):
     text = (
         "When asked about these conditions at Local 90, Matthew O’Connor from UPS corporate communications said, "
