@@ -328,6 +328,8 @@ def _clause_head(token: Token) -> Token:
     head = token.head
     while head.pos_ not in ("VERB", "AUX") and head.dep_ != "ROOT" and head.head is not head:
         head = head.head
+    if head.dep_ in ("aux", "auxpass"):
+        head = head.head  # the parser may hang the phrase on "were" of "were closed"
     while head.dep_ == "conj" and head.head.i < head.i:
         head = head.head
     return head

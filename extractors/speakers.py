@@ -331,11 +331,18 @@ class SpeakerResolver:
         candidates = [m for m in self._speakers if not m.is_person]
         if pronoun.lower_ in ("it", "its"):
             candidates += [mention for mention, in_subject in self._organisations if in_subject]
+            candidates += [m for m in self._speakers if m.is_person and self._maybe_organisation(m.name)]
         earlier = [m for m in candidates if m.char < pronoun.idx and paragraph - m.paragraph <= 1]
         if not earlier:
             return Speaker(pronoun.text, is_person=False, resolved=False)
         latest = max(earlier, key=lambda m: m.char)
         return Speaker(latest.name, is_person=False, named=latest.named)
+
+    def _maybe_organisation(self, name: str) -> bool:
+        # "Tesla reported ... It revealed": one proper noun the recogniser left unlabelled, never
+        # named as a person nor referred to as "he" or "she", may be a company.
+        people = {mention.name for mention in self._names}
+        return " " not in name and name not in people and name not in self._genders
 
     def _person_mentions(self, quoted: Callable[[int], bool], salient: bool = True) -> list[_Mention]:
         # People a later "he" or "she" may point back to: named subjects and sources (or, with

@@ -41,6 +41,7 @@ def speaker_of(parse) -> Callable[[str, str], str | None]:
         ("Oxfam noted a sharp rise in requests, with 300 families asking for help in March.", "300", "Oxfam"),
         ("The Red Cross reported 56 new shelters on Tuesday.", "56", "Red Cross"),
         ("More than 2,000 homes were damaged by the storm, according to the Red Cross.", "2,000", "Red Cross"),
+        ("According to the ministry, 1,200 schools were closed and 300 reopened.", "300", "ministry"),
         ("According to the Red Cross, more than 2,000 homes were damaged by the storm.", "2,000", "Red Cross"),
     ],
 )
@@ -286,6 +287,7 @@ def test_a_background_aside_in_the_content_stays_in_the_text_voice(speaker_of):
     ("text", "number", "expected"),
     [
         ("Acme Corp posted weak results on Monday. It announced that 1,200 jobs would go.", "1,200", "Acme Corp"),
+        ("Tesla reported results on Wednesday. It revealed that deliveries rose 20 percent.", "20 percent", "Tesla"),
         ("Shares of Volkswagen fell on Monday after a profit warning.\n\nIt said sales dropped 12 percent.",
          "12 percent", "Volkswagen"),
         ("Toyota unveiled a new plant in Texas. Its spokesman said the site would employ 3,000 people.", "3,000",
