@@ -17,7 +17,8 @@ LOGGER = logging.getLogger(__name__)
 _INTRANSITIVE = {
     "rise", "fall", "drop", "decline", "climb", "jump", "grow", "gain", "slip", "sink", "tumble", "plunge", "soar",
     "surge", "dip", "slide", "shrink", "increase", "decrease", "add", "spike", "ease", "plummet", "rebound",
-    "strengthen", "weaken", "appreciate", "depreciate",
+    "strengthen", "weaken", "appreciate", "depreciate", "leap", "leapt", "skyrocket", "widen",
+    "narrow", "sag",
 }
 # Nouns that measure a move the way a unit does: "fell 102.2 points", "the 0.3-point drop", "slipped two notches".
 _STEP_NOUNS = {"point", "notch", "pip"}

@@ -125,12 +125,13 @@ UP_WORDS = {
     "rise", "increase", "grow", "climb", "jump", "surge", "soar", "gain", "add", "boost", "raise", "double",
     "triple", "expand", "hike", "lift", "spike", "swell", "growth", "uptick", "expansion", "addition",
     "rebound", "upswing", "improve", "improvement", "accelerate", "strengthen", "appreciate",
+    "leap", "leapt", "skyrocket", "widen",
 }
 DOWN_WORDS = {
     "fall", "drop", "decline", "decrease", "reduce", "cut", "shrink", "slip", "sink", "tumble", "plunge", "dip",
     "slide", "lower", "slash", "lose", "halve", "ease", "shed", "trim", "dwindle", "reduction", "loss",
     "slump", "contraction", "downturn", "fell", "plummet", "crash", "retreat", "shortfall", "deficit", "weaken",
-    "depreciate",
+    "depreciate", "narrow", "sag",
 }
 # Verbs that move a value from one level to another without saying which way: "went from 10 to 20".
 LEVEL_CHANGE_VERBS = {"go", "move", "change", "shift", "swing", "switch", "turn", "edge", "inch", "creep"}

@@ -22,6 +22,11 @@ def only(nlp, text: str, number: str) -> Quantity:
         ("Copper shed 0.4% in early trade.", "0.4%", "down"),
         ("The peso strengthened 1.2% against the euro.", "1.2%", "up"),
         ("The currency weakened 3 percent over the month.", "3 percent", "down"),
+        ("Shares leapt 12 percent on Monday.", "12 percent", "up"),
+        ("The budget deficit narrowed by $2 billion.", "$2 billion", "down"),
+        ("The gap between them widened 3 percent.", "3 percent", "up"),
+        ("A narrow majority of 52 percent backed it.", "52 percent", "="),
+        ("The slender 6.5-meter research rocket stood on the pad.", "6.5", "="),
         ("The pension fund lost half its value in the crash.", "half", "down"),
         # "points" measure a move the way a unit does
         ("The FTSE fell 35.5 points by the close.", "35.5", "down"),
