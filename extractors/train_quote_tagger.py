@@ -158,8 +158,9 @@ that governs the token and under which dependency, entity type, quotation-mark s
 and the same for two tokens either side. `tagger.crfsuite` is CRFsuite's own binary format
 ({facts['size_kb']} kB), opened by `pycrfsuite.Tagger`; nothing is unpickled. At run time
 `extractors/quote_tagger.py` links each content run to its nearest cue and that cue to its nearest
-source; `extractors/attribution.py` keeps the rules' attributions and adds the tagger's where the
-rules found none.
+source; `extractors/attribution.py` keeps the rules' attributions, adds the tagger's where the
+rules found none, fills a rule cue the rules read no content for, and lets the tagger's content
+replace the rules' where it holds it and stays under the cue word (`with_learned_cues`).
 
 ## Data
 - PolNeAR train split (networkdynamics/PolNeAR), {facts['train_articles']} articles,
