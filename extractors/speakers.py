@@ -416,8 +416,25 @@ def _entity_at(token: Token, label: str | None = None) -> Span | None:
         return None
     for entity in token.doc.ents:
         if entity.start <= token.i < entity.end:
-            return entity
+            return _with_first_names(entity)
     return None
+
+
+def _with_first_names(entity: Span) -> Span:
+    # "the mayor, Ana Costa, said" with only "Costa" recognised, and as an organisation: the
+    # capitalised proper nouns just before it, outside any other entity, are the rest of the name.
+    # A person's bounds the recogniser mostly gets right ("Team Leader Jennifer Ngo-Anh").
+    doc, start = entity.doc, entity.start
+    if entity.label_ == "PERSON":
+        return entity
+    while start > 0 and _name_word(doc[start - 1]):
+        start -= 1
+    return entity if start == entity.start else Span(doc, start, entity.end, label=entity.label_)
+
+
+def _name_word(token: Token) -> bool:
+    return (token.pos_ == "PROPN" and token.is_title and not token.ent_type_
+            and token.lower_.rstrip(".") not in TITLE_WORDS)
 
 
 def _apposed_name(head: Token) -> Span | None:

@@ -212,6 +212,11 @@ def test_a_lead_in_before_a_dash_and_a_quotation_is_the_writers(speaker_of):
     assert speaker_of(text, "12 percent") == "Jane Roe"
 
 
+def test_a_name_the_recogniser_cut_short_is_given_whole(speaker_of):
+    text = "Asked how many had left, the mayor, Ana Costa, said: “About 2,000.”"
+    assert speaker_of(text, "2,000") == "Ana Costa"
+
+
 def test_a_person_speaks_for_the_organisation_they_are_from(speaker_of):
     text = (
         "When asked about these conditions at Local 90, Matthew O’Connor from UPS corporate communications said, "
