@@ -17,6 +17,7 @@ LOGGER = logging.getLogger(__name__)
 
 _CLAUSE_DEPS = frozenset({"ccomp"})
 _DASHES = frozenset({"--", "—", "–", "―", "-"})
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _OPENING_MARKS = frozenset({"“", '"', "``"})
 _LEAD_IN_MARKS = frozenset({"—", "–", "--", ":"})
 _RELATIVE_WORDS = frozenset({"which", "who", "whom", "whose"})
@@ -170,6 +171,7 @@ class _CueFinder:
         content = clauses or _stray_clause(verb) or self._other_content(verb, source, object_counts)
         if clauses:
             content += self._kept([t for clause in _reported_conjuncts(verb) for t in clause.subtree], verb)
+            content += _subject_clause_before(verb, source)
         if is_respondents(source):
             # "62 percent of Americans said ...": the share polled is part of what the poll found.
             content += list(source.subtree)
@@ -235,8 +237,26 @@ class _CueFinder:
 
     def _cue(self, cue: Token, source: Token, content: list[Token], words: str) -> Cue:
         aside = {t.i for t in content if _is_aside(t) and not _inside_subject(t) for t in t.subtree}
-        kept = [t for t in self._kept(content, cue) if t.i not in aside]
+        # A semicolon before the cue closes an earlier clause, whatever the parser hung on the cue.
+        semicolons = [t.i for t in cue.sent if t.text == ";" and t.i < min(cue.i, source.i)]
+        first = semicolons[-1] + 1 if semicolons else 0
+        kept = [t for t in self._kept(content, cue) if t.i not in aside and t.i >= first]
         return Cue(cue.i, source.i, _spans(kept), words)
+
+
+def _subject_clause_before(verb: Token, source: Token) -> list[Token]:
+    # "Covering 100,000 square kilometres of ice, Zornetzer told me, would cost $2 billion": with the
+    # cue set off by commas, the parser hangs the reported clause's subject on the cue; a reported
+    # clause with no subject of its own takes it back.
+    doc = verb.doc
+    clause = next((child for child in verb.children if child.dep_ == "ccomp" and child.i > verb.i), None)
+    if clause is None or any(child.dep_ in _SUBJECT_DEPS for child in clause.children):
+        return []
+    if clause.left_edge.i == 0 or doc[clause.left_edge.i - 1].text != ",":
+        return []
+    opening = [child for child in verb.children if child.dep_ in ("advcl", "csubj") and child.i < source.i
+               and child.left_edge.i == verb.sent.start]
+    return [t for child in opening for t in child.subtree]
 
 
 def _is_dateline(token: Token) -> bool:

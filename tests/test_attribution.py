@@ -217,6 +217,14 @@ def test_a_name_the_recogniser_cut_short_is_given_whole(speaker_of):
     assert speaker_of(text, "2,000") == "Ana Costa"
 
 
+def test_a_cue_set_off_by_commas_keeps_its_subject_clause_and_a_semicolon_ends_it(speaker_of):
+    text = ("Covering 100,000 square kilometres of sea ice, Zornetzer told me, would cost $2 billion a year; "
+            "Johnson estimated that the full programme would cost more.")
+    assert speaker_of(text, "100,000") == "Zornetzer"
+    assert speaker_of(text, "$2 billion") == "Zornetzer"
+    assert speaker_of("After losing 5 games, Smith said the team would improve.", "5") is None
+
+
 def test_a_person_speaks_for_the_organisation_they_are_from(speaker_of):
     text = (
         "When asked about these conditions at Local 90, Matthew O’Connor from UPS corporate communications said, "
