@@ -27,7 +27,7 @@ LOGGER = logging.getLogger(__name__)
 
 # Bump when a change to the rules or the model changes what comes out; stored on each article
 # so `claimwatch reprocess` knows what is stale.
-EXTRACTOR_VERSION = "0.8.0"
+EXTRACTOR_VERSION = "0.8.1"
 
 # The claim stages' component names, in pipeline order, after the parse.
 QUANTITIES = "claimwatch_quantities"

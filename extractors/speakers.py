@@ -74,7 +74,8 @@ _DESCRIPTION_REACH = 5
 _ORGANISATION_NOUNS = frozenset(
     {
         "company", "firm", "agency", "automaker", "carmaker", "manufacturer", "ministry", "department", "bank",
-        "retailer", "airline", "insurer", "lender"
+        "retailer", "airline", "insurer", "lender", "chipmaker", "drugmaker", "utility", "broadcaster",
+        "publisher", "startup", "conglomerate", "supermarket"
     }
 )
 # What an unnamed newcomer is introduced with ("a company in Ohio ... the company said"): no name to go back to.

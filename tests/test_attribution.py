@@ -316,6 +316,7 @@ def test_it_and_its_go_back_to_the_organisation_the_text_is_about(speaker_of, te
     [
         ("Volkswagen reported its results on Tuesday. The German automaker said deliveries fell 8 percent.",
          "8 percent", "Volkswagen"),
+        ("The BBC announced cuts on Monday. The broadcaster said it would shed 500 jobs.", "500", "BBC"),
         ("The National Weather Service issued a warning on Sunday. The agency warns that hail over two inches "
          "is possible.", "two inches", "National Weather Service"),
         ("Cities face a severe-weather risk drawn up by the National Weather Service’s Storm Prediction Center. "
