@@ -210,13 +210,13 @@ class _CueFinder:
     def _subject(self, verb: Token) -> Token | None:
         # "X said", "said X", and verbs that borrow their subject: "criticised ..., saying", "and added".
         subjects = [child for child in verb.children if child.dep_ == "nsubj"]
-        if subjects and all(_is_dateline(subject) for subject in subjects):
+        named = [child for child in subjects if not _is_dateline(child)]
+        if named:
+            return named[0] if not self.quoted(named[0].idx) else self._phrase_before(verb)
+        if subjects:
             # "WASHINGTON -- President Obama, ..., said": the parser made the dateline the subject.
-            named = [child for child in subjects[0].children if child.dep_ == "appos"]
-            return named[0] if named else None
-        for child in subjects:
-            if not _is_dateline(child):
-                return child if not self.quoted(child.idx) else self._phrase_before(verb)
+            apposed = [child for child in subjects[0].children if child.dep_ == "appos"]
+            return apposed[0] if apposed else None
         if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.pos_ in ("VERB", "AUX") and verb.head.i < verb.i:
             return self._subject(verb.head)
         return _name_beside(verb)

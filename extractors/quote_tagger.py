@@ -305,10 +305,10 @@ def _extends(doc: Doc, learned: Cue, rule: Cue, covered: list[tuple[int, int]]) 
     if not all(any(a <= start and end <= b for a, b in learned.content) for start, end in rule.content):
         return False
     governed = {t.i for t in doc[learned.cue].subtree}
-    tokens = [t for a, b in learned.content for t in doc.char_span(a, b, alignment_mode="expand") or ()]
+    tokens = _content_tokens(doc, learned.content)
     if not all(t.i in governed for t in tokens if not t.is_punct):
         return False
-    if _past(doc[learned.cue]) and any(t.tag_ in ("VBP", "VBZ") and not _inside(t, rule.content) for t in tokens):
+    if _past(doc[learned.cue]) and any(t.tag_ in ("VBP", "VBZ") and not _within(t, rule.content) for t in tokens):
         return False  # "Police said 12 were arrested, and the city has 40 officers": the present is the writer's
     others = [span for span in covered if span not in rule.content]
     return not _overlaps(learned.content, others)
@@ -318,8 +318,12 @@ def _past(verb: Token) -> bool:
     return verb.tag_ == "VBD" or any(child.dep_ == "aux" and child.tag_ == "VBD" for child in verb.children)
 
 
-def _inside(token: Token, spans: tuple[tuple[int, int], ...]) -> bool:
+def _within(token: Token, spans: tuple[tuple[int, int], ...]) -> bool:
     return any(start <= token.idx < end for start, end in spans)
+
+
+def _content_tokens(doc: Doc, spans: tuple[tuple[int, int], ...]) -> list[Token]:
+    return [t for start, end in spans for t in doc.char_span(start, end, alignment_mode="expand") or ()]
 
 
 def _reports(doc: Doc, cue: Cue) -> bool:
@@ -334,14 +338,10 @@ def _reports(doc: Doc, cue: Cue) -> bool:
         return False
     if any(child.dep_ in ("auxpass", "nsubjpass") for child in verb.children):
         return False
-    return verb.tag_ in _FINITE_TAGS or _governs_a_clause(doc, verb, cue.content)
-
-
-def _governs_a_clause(doc: Doc, verb: Token, content: tuple[tuple[int, int], ...]) -> bool:
     # A verb without tense borrows its subject, and reports only a clause of its own: "began by
     # saying he would ...", not "After agreeing to a price of $20, Heidnik took her ...".
-    tokens = (t for start, end in content for t in doc.char_span(start, end, alignment_mode="expand") or ())
-    return any(t.tag_ in _FINITE_TAGS and verb in t.ancestors for t in tokens)
+    return verb.tag_ in _FINITE_TAGS or any(
+        t.tag_ in _FINITE_TAGS and verb in t.ancestors for t in _content_tokens(doc, cue.content))
 
 
 def _overlaps(spans: tuple[tuple[int, int], ...], others: list[tuple[int, int]]) -> bool:

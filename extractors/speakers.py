@@ -118,6 +118,7 @@ class SpeakerResolver:
         self._paragraph_of = paragraph_of
         self._genders: dict[str, str] = {}
         self._names = [_Mention(e.start_char, 0, _person_name(e), True) for e in doc.ents if e.label_ == "PERSON"]
+        self._person_names = {mention.name for mention in self._names}
         self._speakers: list[_Mention] = []
         self._people = self._person_mentions(quoted)
         self._mentioned = self._person_mentions(quoted, salient=False)
@@ -342,8 +343,7 @@ class SpeakerResolver:
     def _maybe_organisation(self, name: str) -> bool:
         # "Tesla reported ... It revealed": one proper noun the recogniser left unlabelled, never
         # named as a person nor referred to as "he" or "she", may be a company.
-        people = {mention.name for mention in self._names}
-        return " " not in name and name not in people and name not in self._genders
+        return " " not in name and name not in self._person_names and name not in self._genders
 
     def _person_mentions(self, quoted: Callable[[int], bool], salient: bool = True) -> list[_Mention]:
         # People a later "he" or "she" may point back to: named subjects and sources (or, with
